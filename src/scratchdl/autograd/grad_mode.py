@@ -1,0 +1,59 @@
+"""Switches that decide whether ops record the graph: ``no_grad`` and ``enable_grad``.
+
+The state is one process-wide flag (not per thread): scratchdl runs its math in one thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+
+class _GradState:
+    """Process-wide autograd switches, read by ``Function.apply`` on every op."""
+
+    enabled = True
+    anomaly = False
+
+
+state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph for backward."""
+    return state.enabled
+
+
+class _SetGradEnabled(contextlib.ContextDecorator):
+    """Context manager and decorator that sets grad mode and restores the previous one on exit."""
+
+    mode = True
+
+    def __enter__(self) -> None:
+        self._previous = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc) -> None:
+        state.enabled = self._previous
+
+
+class no_grad(_SetGradEnabled):  # noqa: N801  (PyTorch's name)
+    """Stop recording: ops inside make no graph nodes and their results do not require grad.
+
+    Use it for evaluation and for optimizer updates. Works as ``with sd.no_grad():`` and as
+    a decorator ``@sd.no_grad()``.
+    """
+
+    mode = False
+
+
+class enable_grad(_SetGradEnabled):  # noqa: N801
+    """Record the graph again inside a ``no_grad`` block (context manager or decorator)."""
+
+    mode = True
+
+
+class set_grad_enabled(_SetGradEnabled):  # noqa: N801
+    """Set grad mode to ``mode`` (True or False) inside the block."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)

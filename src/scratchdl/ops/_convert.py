@@ -1,0 +1,58 @@
+"""Turn the operands of an op into Tensors without changing dtypes behind the user's back.
+
+A Python number mixed with a tensor takes the tensor's dtype (``x * 0.5`` stays float32); a number
+mixed with an integer tensor makes a tensor of the default float dtype, as PyTorch does. Arrays
+and lists become constant tensors (they never require grad).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratchdl import backend
+from scratchdl.errors import ShapeError
+from scratchdl.tensor import Tensor
+
+_PY_NUMBERS = (int, float, bool, np.number, np.bool_)
+
+
+def constant(value, like: Tensor | None = None) -> Tensor:
+    """A Tensor outside the graph holding ``value``; Python numbers take the dtype of ``like``."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, _PY_NUMBERS) and like is not None:
+        dtype = like.data.dtype
+        if dtype.kind != "f" and isinstance(value, (float, np.floating)):
+            dtype = backend.get_default_dtype()
+        return Tensor._from_op(np.asarray(value, dtype=dtype), None)
+    if isinstance(value, np.ndarray):
+        return Tensor._from_op(value, None)
+    return Tensor(value)
+
+
+def operands(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (see the module docstring for dtypes)."""
+    if type(a) is Tensor and type(b) is Tensor:
+        return a, b
+    if isinstance(a, Tensor):
+        b = constant(b, a)
+    elif isinstance(b, Tensor):
+        a = constant(a, b)
+    else:
+        a, b = constant(a), constant(b)
+    # An integer tensor meeting a float: compute in the float dtype (ints never require grad).
+    if a.data.dtype.kind != b.data.dtype.kind and "f" in (a.data.dtype.kind, b.data.dtype.kind):
+        if a.data.dtype.kind != "f":
+            a = Tensor._from_op(a.data.astype(b.data.dtype), None)
+        elif b.data.dtype.kind != "f":
+            b = Tensor._from_op(b.data.astype(a.data.dtype), None)
+    return a, b
+
+
+def broadcast_error(op: str, *tensors: Tensor) -> ShapeError:
+    """The error for operands whose shapes do not broadcast."""
+    shapes = " and ".join(str(t.shape) for t in tensors)
+    return ShapeError(
+        f"{op}: shapes {shapes} cannot be broadcast together. Broadcasting compares shapes from "
+        "the last axis backwards; each pair of sizes must be equal or one of them 1."
+    )
