@@ -26,8 +26,8 @@ def _to_array(data: Any, dtype=None) -> np.ndarray:
         data = data.data
     if dtype is not None:
         return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data.copy()
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)  # a copy that keeps the array's (or NumPy scalar's) dtype
     array = np.array(data)
     if array.dtype.kind == "f" or array.dtype == object:
         array = array.astype(backend.get_default_dtype())
@@ -143,12 +143,14 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     def retain_grad(self) -> None:
-        """Keep the gradient of this non-leaf tensor in ``.grad`` after backward (for inspection)."""
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection)."""
         if self.grad_fn is None:
             return
 
         def store(grad: Tensor) -> None:
-            self.grad = grad if self.grad is None else Tensor._from_op(self.grad.data + grad.data, None)
+            self.grad = (
+                grad if self.grad is None else Tensor._from_op(self.grad.data + grad.data, None)
+            )
 
         self.register_hook(store)
 

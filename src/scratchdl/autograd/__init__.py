@@ -4,8 +4,8 @@ anomaly detection and the finite-difference gradient checker."""
 from scratchdl.autograd.anomaly import detect_anomaly
 from scratchdl.autograd.engine import backward, grad
 from scratchdl.autograd.function import Function
-from scratchdl.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from scratchdl.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from scratchdl.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
     "Function",

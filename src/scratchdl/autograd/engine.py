@@ -114,8 +114,9 @@ def _run(
     roots = []
     leaf_grads: dict[int, list] = {}
     for out, seed in zip(outputs, seeds):
-        if out.grad_fn is None:
-            leaf_grads[id(out)] = [out, seed]
+        if out.grad_fn is None:  # an output that is itself a leaf: its gradient is the seed
+            entry = leaf_grads.setdefault(id(out), [out, None])
+            entry[1] = seed if entry[1] is None else _add(entry[1], seed, create_graph)
             continue
         fn = out.grad_fn
         grads[fn] = _add(grads[fn], seed, create_graph) if fn in grads else seed

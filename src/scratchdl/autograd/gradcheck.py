@@ -88,7 +88,9 @@ def gradcheck(
     inputs = list(_as_tuple(inputs))
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
-        raise ValueError("gradcheck: no input has requires_grad=True, so there is nothing to check.")
+        raise ValueError(
+            "gradcheck: no input has requires_grad=True, so there is nothing to check."
+        )
     for i in checked:
         if inputs[i].dtype != np.float64:
             raise ValueError(

@@ -1,3 +1,525 @@
-"""(being written)"""
+"""Reductions: sum, mean, var, std, max, min, logsumexp, and the index-valued argmax and argmin.
 
-__all__: list[str] = []
+A reduction collapses one or more axes of a tensor into one number per remaining position: every
+loss ends in a ``mean``, normalization layers use ``mean`` and ``var``, and a softmax is stabilised
+with a ``max`` (``logsumexp``). All of them take NumPy's arguments: ``axis`` is None (every axis),
+an int (negative counts from the end) or a tuple of ints, and ``keepdims=True`` leaves each reduced
+axis in place with size 1.
+
+Every backward pass has the same first step. The upstream gradient ``g`` has the output's shape,
+without the reduced axes; re-inserting them with size 1 (a reshape) lines ``g`` up with the input,
+so that broadcasting hands each input element the gradient of the output it was reduced into.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+import warnings
+
+import numpy as np
+
+from scratchdl import backend
+from scratchdl.autograd.function import Function
+from scratchdl.errors import ShapeError
+from scratchdl.ops._broadcast import broadcast_to
+from scratchdl.ops._convert import constant
+from scratchdl.ops.arithmetic import where
+from scratchdl.tensor import Tensor
+
+__all__ = ["argmax", "argmin", "logsumexp", "max", "mean", "min", "std", "sum", "var"]
+
+Axis = int | tuple[int, ...] | None
+
+
+# ---------------------------------------------------------------------------- shared helpers
+def _axes(op: str, axis, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes of ``shape``, or a teaching error."""
+    ndim = len(shape)
+    if axis is None:
+        return tuple(range(ndim))
+    many = isinstance(axis, (tuple, list))
+    try:
+        axes = [operator.index(a) for a in (axis if many else (axis,))]
+    except TypeError:
+        raise TypeError(
+            f"{op}: axis must be None, an int or a tuple of ints; received axis={axis!r} "
+            f"(type {type(axis).__name__})."
+        ) from None
+    for a in axes:
+        if not -ndim <= a < ndim:
+            valid = (
+                f"valid axes are {-ndim} to {ndim - 1}, or None for all of them"
+                if ndim
+                else "a 0-d tensor has no axes; use axis=None"
+            )
+            raise ShapeError(
+                f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions "
+                f"(shape {shape}); {valid}."
+            )
+    normalized = sorted(a % ndim for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise ShapeError(
+            f"{op}: axis={axis!r} names the same axis twice for a tensor of shape {shape}; "
+            "list each axis once."
+        )
+    return tuple(normalized)
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The output shape with keepdims=True: each reduced axis becomes size 1."""
+    return tuple(1 if i in axes else size for i, size in enumerate(shape))
+
+
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The output shape with keepdims=False: the reduced axes are dropped."""
+    return tuple(size for i, size in enumerate(shape) if i not in axes)
+
+
+def _check_nonempty(op: str, shape: tuple[int, ...], axes: tuple[int, ...]) -> None:
+    """max/min/argmax/argmin of no elements is undefined (NumPy and PyTorch raise too)."""
+    empty = [a for a in axes if shape[a] == 0]
+    if empty:
+        raise ShapeError(
+            f"{op}: cannot reduce over axis {empty[0]}, which has size 0 (shape {shape}); the "
+            f"{op} of no elements is undefined. Reduce over a non-empty axis instead."
+        )
+    if not axes and 0 in shape:
+        raise ShapeError(f"{op}: the tensor is empty (shape {shape}); {op} needs an element.")
+
+
+def _floating(x) -> Tensor:
+    """``x`` as a Tensor; integer and boolean data become the default float dtype (mean of ints)."""
+    x = constant(x)
+    if x.data.dtype.kind != "f":
+        x = Tensor._from_op(x.data.astype(backend.get_default_dtype()), None)
+    return x
+
+
+class _Reshape(Function):
+    """y = x with a new shape of the same size (private: re-inserts or drops reduced axes).
+
+    Backward: a reshape moves no values, so dx = g reshaped back to x's shape.
+    Double backward: supported.
+    """
+
+    def forward(self, x, shape):
+        self.x_shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, g):
+        return _reshape(g, self.x_shape)
+
+
+def _reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    return t if t.data.shape == shape else _Reshape.apply(t, shape=shape)
+
+
+# ---------------------------------------------------------------------------- sum and mean
+class Sum(Function):
+    """y = sum of x over ``axes``:  y[j] = Σ_{i in slice j} x[i]
+
+    Backward: each x[i] enters exactly one y[j] with coefficient 1, so dy[j]/dx[i] = 1 and
+    dx[i] = g[j]. In code: put size-1 axes back into g where x was reduced (a reshape), then
+    broadcast: dx = broadcast_to(reshape(g, kept_shape), x.shape).
+    Saved for backward: only shapes.
+    Shapes: x (any shape) -> y (x.shape without ``axes``, or with size 1 there if keepdims).
+    Double backward: supported (reshape and broadcast_to are linear ops with linear backwards).
+    """
+
+    def forward(self, x, axes, keepdims):
+        self.x_shape, self.axes = x.shape, axes
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, g):
+        g = _reshape(g, _kept_shape(self.x_shape, self.axes))
+        return broadcast_to(g, self.x_shape)
+
+
+class Mean(Function):
+    """y = mean of x over ``axes``:  y[j] = (1/n) Σ_{i in slice j} x[i], with n the slice size
+
+    Backward: dy[j]/dx[i] = 1/n, so dx = broadcast_to(reshape(g / n, kept_shape), x.shape).
+    Dividing g (output-sized) before broadcasting touches fewer elements than dividing after.
+    Notes: the mean of an empty slice is nan, as in NumPy and PyTorch.
+    Double backward: supported.
+    """
+
+    def forward(self, x, axes, keepdims):
+        self.x_shape, self.axes = x.shape, axes
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.add.reduce(x, axis=axes, keepdims=keepdims) / _count(x.shape, axes)
+
+    def backward(self, g):
+        n = builtins.max(_count(self.x_shape, self.axes), 1)  # n = 0 only when x is empty
+        g = _reshape(g / n, _kept_shape(self.x_shape, self.axes))
+        return broadcast_to(g, self.x_shape)
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
+    """How many elements of x go into each output element."""
+    return math.prod(shape[a] for a in axes)
+
+
+# ---------------------------------------------------------------------------- var and std
+def _variance(x: np.ndarray, axes: tuple[int, ...], ddof, keepdims: bool) -> np.ndarray:
+    """Σ (x - mean)² / max(n - ddof, 0), computed in x's dtype (the same steps as np.var)."""
+    centered = x - x.mean(axis=axes, keepdims=True)
+    np.multiply(centered, centered, out=centered)  # our own temporary
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return centered.sum(axis=axes, keepdims=keepdims) / _denominator(x.shape, axes, ddof)
+
+
+def _denominator(shape: tuple[int, ...], axes: tuple[int, ...], ddof) -> int | float:
+    return builtins.max(_count(shape, axes) - ddof, 0)
+
+
+class Var(Function):
+    """y = Σ_i (x[i] - m)² / (n - ddof) over each slice, with m = mean of the slice
+
+    Backward: the chain rule through m vanishes, because dy/dm = -2 Σ_i (x[i] - m) / (n - ddof)
+    = 0 (deviations from the mean sum to zero). What remains is
+        dy/dx[i] = 2 (x[i] - m) / (n - ddof),
+    so dx = reshape(g * 2 / (n - ddof), kept_shape) * (x - mean(x, axes, keepdims=True)).
+    Saved for backward: nothing; the centered values are recomputed from the input tensor x so
+    that they stay differentiable (the second derivative needs d(x - m)/dx).
+    Notes: ddof = 0 is the population variance (NumPy's default), ddof = 1 the unbiased sample
+    variance (torch.var's default). When ddof >= n the denominator is clamped to 0, as torch.var
+    does: y is inf (or nan where all values are equal) and so is the gradient; a RuntimeWarning
+    says so.
+    Double backward: supported.
+    """
+
+    def forward(self, x, axes, ddof, keepdims):
+        self.x_shape, self.axes, self.ddof = x.shape, axes, ddof
+        return _variance(x, axes, ddof, keepdims)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        denominator = _denominator(self.x_shape, self.axes, self.ddof)
+        scale = 2.0 / denominator if denominator else math.inf
+        centered = x - Mean.apply(x, axes=self.axes, keepdims=True)
+        return _reshape(g * scale, _kept_shape(self.x_shape, self.axes)) * centered
+
+
+class Std(Function):
+    """y = sqrt(var(x)) over each slice (see ``Var``)
+
+    Backward: dy/dx = d sqrt(v)/dv · dv/dx = 1/(2y) · 2 (x - m) / (n - ddof), so
+        dx = reshape(g / (y (n - ddof)), kept_shape) * (x - mean(x, axes, keepdims=True)).
+    Notes: where y = 0 (a constant slice) sqrt has an infinite slope; like torch.std we take
+    dx = 0 there, which is the gradient of the valid direction (all values moving together keep
+    y = 0). The division uses a safe denominator so that no inf/nan leaks into double backward.
+    Saved for backward: nothing; y is the live output (``self.output()``).
+    Double backward: supported.
+    """
+
+    def forward(self, x, axes, ddof, keepdims):
+        self.x_shape, self.axes, self.ddof = x.shape, axes, ddof
+        return np.sqrt(_variance(x, axes, ddof, keepdims))
+
+    def backward(self, g):
+        (x,) = self.inputs
+        y = self.output()
+        denominator = _denominator(self.x_shape, self.axes, self.ddof)
+        scale = 1.0 / denominator if denominator else math.inf
+        flat = constant(y.data == 0)
+        safe_y = where(flat, 1.0, y)
+        g_var = where(flat, 0.0, g / safe_y) * scale  # = g / (y (n - ddof)), 0 where y = 0
+        centered = x - Mean.apply(x, axes=self.axes, keepdims=True)
+        return _reshape(g_var, _kept_shape(self.x_shape, self.axes)) * centered
+
+
+# ---------------------------------------------------------------------------- max and min
+def _tie_share(x: np.ndarray, y: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """1/k at the k positions of each slice that equal its extremum y, 0 elsewhere."""
+    share = (x == y).astype(x.dtype)
+    share /= share.sum(axis=axes, keepdims=True)
+    return share
+
+
+class Max(Function):
+    """y = max of x over ``axes``
+
+    Backward: y equals one element of its slice, so dy/dx[i] = 1 at the argmax and 0 elsewhere:
+    dx = reshape(g, kept_shape) * share, with share = [x == y] / (number of ties in the slice).
+    Saved for backward: ``share`` (computed in forward, only when x needs a gradient).
+    Notes: when k elements tie for the maximum, each gets g / k, as torch.amax does: the
+    gradient is the average over the tied elements, and it sums to g like a single winner's.
+    (torch.max(x, dim) instead gives all of g to one index.) A nan in a slice makes y nan and
+    the slice's gradient nan, as in PyTorch.
+    Double backward: supported (share is piecewise constant: its own derivative is 0).
+    """
+
+    def forward(self, x, axes, keepdims):
+        y = x.max(axis=axes, keepdims=True)
+        if self.needs_input_grad[0]:
+            self.axes, self.share = axes, _tie_share(x, y, axes)
+        return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+
+    def backward(self, g):
+        g = _reshape(g, _kept_shape(self.share.shape, self.axes))
+        return g * constant(self.share)
+
+
+class Min(Function):
+    """y = min of x over ``axes``
+
+    Backward: as for ``Max``: dx = reshape(g, kept_shape) * share, share = [x == y] / ties.
+    Notes: ties split g evenly, as torch.amin does.
+    Double backward: supported.
+    """
+
+    def forward(self, x, axes, keepdims):
+        y = x.min(axis=axes, keepdims=True)
+        if self.needs_input_grad[0]:
+            self.axes, self.share = axes, _tie_share(x, y, axes)
+        return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+
+    def backward(self, g):
+        g = _reshape(g, _kept_shape(self.share.shape, self.axes))
+        return g * constant(self.share)
+
+
+# ---------------------------------------------------------------------------- logsumexp
+class LogSumExp(Function):
+    """y = log Σ_i exp(x[i]) over each slice, computed as m + log Σ_i exp(x[i] - m), m = max
+
+    Backward: dy/dx[i] = exp(x[i]) / Σ_k exp(x[k]) = exp(x[i] - y), the softmax of the slice, so
+        dx = reshape(g, kept_shape) * exp(x - reshape(y, kept_shape)).
+    Saved for backward: nothing; y is the live output (``self.output()``), which keeps double
+    backward correct (the softmax depends on x through y as well).
+    Notes: subtracting the slice maximum m makes every exponent <= 0, so exp cannot overflow, and
+    the largest term is exp(0) = 1, so the sum cannot underflow to log(0). Where m is ±inf the
+    shift is 0 instead (inf - inf would be nan): a +inf element gives y = inf, a slice of only
+    -inf (or an empty slice) gives y = -inf, as in torch.logsumexp.
+    Double backward: supported.
+    """
+
+    def forward(self, x, axes, keepdims):
+        self.axes = axes
+        m = x.max(axis=axes, keepdims=True, initial=-np.inf)
+        m = np.where(np.isinf(m), 0, m)
+        shifted = x - m
+        np.exp(shifted, out=shifted)  # our own temporary
+        with np.errstate(divide="ignore"):
+            y = np.log(shifted.sum(axis=axes, keepdims=True))
+        y += m
+        return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+
+    def backward(self, g):
+        from scratchdl.ops.unary import exp  # unary is written after this family
+
+        (x,) = self.inputs
+        kept = _kept_shape(x.data.shape, self.axes)
+        return _reshape(g, kept) * exp(x - _reshape(self.output(), kept))
+
+
+# ---------------------------------------------------------------------------- public functions
+def sum(x, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Sum of the elements over ``axis``. See ``Sum`` for the gradient.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+    axis : None, int or tuple of ints
+        The axes to add over; None (default) adds every element. ``axis=()`` adds over nothing
+        (NumPy's meaning; ``torch.sum(x, dim=())`` would sum everything).
+    keepdims : bool
+        Keep the reduced axes with size 1, so the result broadcasts against ``x``.
+
+    Integer and boolean tensors sum as in NumPy (booleans count, to int64).
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> x = sd.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> sd.sum(x)
+    tensor(10.)
+    >>> x.sum(axis=0)
+    tensor([4., 6.])
+    >>> x.sum(axis=-1, keepdims=True)
+    tensor([[3.],
+            [7.]])
+    """
+    x = constant(x)
+    return Sum.apply(x, axes=_axes("sum", axis, x.shape), keepdims=bool(keepdims))
+
+
+def mean(x, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (arguments as in ``sum``). See ``Mean`` for the gradient.
+
+    Integer and boolean input is averaged in the default float dtype (float32), never float64.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> x = sd.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> x.mean()
+    tensor(2.5)
+    >>> x.mean(axis=1)
+    tensor([1.5, 3.5])
+    """
+    x = _floating(x)
+    return Mean.apply(x, axes=_axes("mean", axis, x.shape), keepdims=bool(keepdims))
+
+
+def _check_ddof(op: str, ddof, shape, axes) -> None:
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: ddof must be a number such as 0 or 1; received ddof={ddof!r}.")
+    n = _count(shape, axes)
+    if n - ddof <= 0:
+        warnings.warn(
+            f"{op}: ddof={ddof} leaves no degrees of freedom for slices of {n} elements "
+            f"(shape {shape}, axes {axes}); the result is inf or nan. Use ddof < {n}.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def var(x, axis: Axis = None, ddof: int | float = 0, keepdims: bool = False) -> Tensor:
+    """Variance over ``axis``: Σ (x - mean)² / (n - ddof). See ``Var`` for the gradient.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+    axis, keepdims
+        As in ``sum``.
+    ddof : int or float
+        "Delta degrees of freedom": 0 (default, NumPy's) gives the population variance, 1 the
+        unbiased sample variance (``torch.var(x, correction=1)``, PyTorch's default). If
+        ``ddof >= n`` the result is inf or nan, as in PyTorch, with a RuntimeWarning.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> x = sd.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> x.var()
+    tensor(1.25)
+    >>> sd.var(x, ddof=1)
+    tensor(1.6667)
+    """
+    x = _floating(x)
+    axes = _axes("var", axis, x.shape)
+    _check_ddof("var", ddof, x.shape, axes)
+    return Var.apply(x, axes=axes, ddof=ddof, keepdims=bool(keepdims))
+
+
+def std(x, axis: Axis = None, ddof: int | float = 0, keepdims: bool = False) -> Tensor:
+    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof)). See ``Std`` for the gradient.
+
+    Arguments as in ``var``. Where the standard deviation is 0 the gradient is 0 (as in PyTorch).
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.std(sd.tensor([1.0, 3.0, 5.0, 7.0]))
+    tensor(2.2361)
+    """
+    x = _floating(x)
+    axes = _axes("std", axis, x.shape)
+    _check_ddof("std", ddof, x.shape, axes)
+    return Std.apply(x, axes=axes, ddof=ddof, keepdims=bool(keepdims))
+
+
+def max(x, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Largest element over ``axis`` (arguments as in ``sum``). See ``Max`` for the gradient.
+
+    Like ``torch.amax``: tied maxima share the gradient equally. Reducing an empty axis raises
+    ``ShapeError``. For the position of the maximum use ``argmax``; for the elementwise maximum of
+    two tensors use ``maximum``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> x = sd.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> y = sd.max(x)
+    >>> y.backward()
+    >>> x.grad
+    tensor([0. , 0.5, 0.5])
+    """
+    x = constant(x)
+    axes = _axes("max", axis, x.shape)
+    _check_nonempty("max", x.shape, axes)
+    return Max.apply(x, axes=axes, keepdims=bool(keepdims))
+
+
+def min(x, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Smallest element over ``axis`` (arguments as in ``sum``). See ``Min`` for the gradient.
+
+    Like ``torch.amin``: tied minima share the gradient equally.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.tensor([[4.0, -1.0], [2.0, 5.0]]).min(axis=1)
+    tensor([-1.,  2.])
+    """
+    x = constant(x)
+    axes = _axes("min", axis, x.shape)
+    _check_nonempty("min", x.shape, axes)
+    return Min.apply(x, axes=axes, keepdims=bool(keepdims))
+
+
+def logsumexp(x, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``axis``, computed without overflow. See ``LogSumExp``.
+
+    Arguments as in ``sum``; integer input is computed in the default float dtype. Its gradient is
+    the softmax of ``x`` over the same axes.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.logsumexp(sd.tensor([100.0, 100.0]))  # 100 + log 2; exp(100) overflows float32
+    tensor(100.6931)
+    """
+    x = _floating(x)
+    return LogSumExp.apply(x, axes=_axes("logsumexp", axis, x.shape), keepdims=bool(keepdims))
+
+
+def _arg_reduce(op: str, x, axis, keepdims: bool) -> Tensor:
+    x = constant(x)
+    if axis is not None:
+        if isinstance(axis, (tuple, list)):
+            raise TypeError(
+                f"{op}: axis must be None or a single int (the index is along one axis); "
+                f"received axis={axis!r}. Reshape first to search several axes at once."
+            )
+        axis = _axes(op, axis, x.shape)[0]
+    _check_nonempty(op, x.shape, () if axis is None else (axis,))
+    reduce = np.argmax if op == "argmax" else np.argmin
+    out = reduce(x.data, axis=axis, keepdims=bool(keepdims))
+    return Tensor._from_op(np.asarray(out, dtype=np.int64), None)
+
+
+def argmax(x, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the largest element along ``axis`` as an int64 tensor (no gradient).
+
+    With ``axis=None`` the index is into the flattened tensor. Ties give the first index, as in
+    NumPy and PyTorch.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> x = sd.tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]])
+    >>> sd.argmax(x, axis=1)
+    tensor([1, 0], dtype=int64)
+    >>> x.argmax()
+    tensor(3, dtype=int64)
+    """
+    return _arg_reduce("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the smallest element along ``axis`` as an int64 tensor (no gradient).
+
+    Arguments and tie rule as in ``argmax``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.argmin(sd.tensor([3.0, -2.0, 8.0]))
+    tensor(1, dtype=int64)
+    """
+    return _arg_reduce("argmin", x, axis, keepdims)
