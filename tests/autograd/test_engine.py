@@ -25,7 +25,7 @@ def test_tensor_used_twice_in_one_op():
 
 
 def test_deep_chain_does_not_hit_recursion_limit():
-    x = sd.tensor(1.0, requires_grad=True)
+    x = sd.tensor(1.0, dtype="float64", requires_grad=True)
     y = x
     for _ in range(10_000):
         y = y * 1.0001
@@ -196,3 +196,14 @@ def test_backward_never_mutates_shared_gradient():
     z = x + y
     z.backward(g)
     np.testing.assert_array_equal(g.data, [1.0, 1.0])
+
+
+def test_saved_values_are_freed_after_backward():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    node = y.grad_fn
+    y.backward(sd.ones_like(y))
+    assert node.freed and "inputs" not in node.__dict__
+    z = x * x
+    z.backward(sd.ones_like(z), retain_graph=True)
+    assert not z.grad_fn.freed

@@ -134,8 +134,10 @@ def _run(
                 expand.add(fn)
         order = [fn for fn in order if fn in expand or fn in target_nodes]
 
-    previous_mode = state.enabled
+    previous_mode, anomaly_mode = state.enabled, state.anomaly
     state.enabled = create_graph
+    # In anomaly mode only what each backward returns is checked, not the ops inside it.
+    state.anomaly = False
     try:
         for fn in reversed(order):
             g = grads.pop(fn, None)
@@ -151,7 +153,7 @@ def _run(
             input_grads = fn.backward(g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            if state.anomaly:
+            if anomaly_mode:
                 anomaly.check_backward(fn, input_grads)
             for index, (t, dx) in enumerate(zip(fn.inputs, input_grads)):
                 if dx is None or not t._requires_grad:
@@ -168,7 +170,7 @@ def _run(
                     previous = grads.get(parent)
                     grads[parent] = dx if previous is None else _add(previous, dx, create_graph)
     finally:
-        state.enabled = previous_mode
+        state.enabled, state.anomaly = previous_mode, anomaly_mode
         if not retain_graph:
             for fn in order:
                 fn.release()

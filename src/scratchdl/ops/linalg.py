@@ -40,10 +40,10 @@ class MatMul(Function):
         a, b = self.inputs
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)  # (..., M) -> (..., M, 1); first, so a 0-d g (vector·vector) works
         if a.ndim == 1:
             g = g.unsqueeze(-2)  # (..., N) -> (..., 1, N)
-        if b.ndim == 1:
-            g = g.unsqueeze(-1)  # (..., M) -> (..., M, 1)
         da = db = None
         if self.needs_input_grad[0]:
             da = unbroadcast(matmul(g, _swap_last(b2)), a2)

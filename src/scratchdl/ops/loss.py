@@ -1,3 +1,712 @@
-"""(being written)"""
+"""Softmax and the losses: softmax, log_softmax, cross_entropy, nll_loss, binary_cross_entropy,
+binary_cross_entropy_with_logits, mse_loss, l1_loss.
+
+Every classifier ends here: logits -> cross_entropy, which is log-softmax followed by the negative
+log-likelihood of the target class. It runs in every training step, so it is one fused op; the
+composed ``_reference_cross_entropy`` beside it is the version to read first.
+
+Conventions (PyTorch's, so that results match to the last bit that float rounding allows):
+
+* the class axis is 1: input (N, C), (N, C, d1, ...) or unbatched (C,);
+* ``reduction="mean"`` averages the per-sample losses ("mean" with class weights divides by the
+  total weight of the targets instead of their count), ``"sum"`` adds them, ``"none"`` returns them;
+* ``weight`` and ``pos_weight`` are constants: they receive no gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratchdl.autograd.function import Function
+from scratchdl.autograd.grad_mode import is_grad_enabled
+from scratchdl.errors import DTypeError, ShapeError
+from scratchdl.ops._convert import constant
+from scratchdl.ops.arithmetic import maximum
+from scratchdl.ops.cast import astype
+from scratchdl.tensor import Tensor
 
 __all__: list[str] = []
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ----------------------------------------------------------------------------- softmax family
+class Softmax(Function):
+    """y = softmax(x) along ``axis``: y_i = exp(x_i - m) / sum_j exp(x_j - m), with m = max_j x_j
+
+    Backward: dy_i/dx_k = y_i ([i == k] - y_k), so
+        dx_k = sum_i g_i y_i ([i == k] - y_k) = y_k g_k - y_k sum_i g_i y_i
+        dx = y * (g - sum(g * y, axis, keepdims=True))
+    Saved for backward: nothing; the formula is written with the output y (cheaper than
+    recomputing exp), and y is the live output tensor, so double backward sees y's dependence on x.
+    Shapes: y has x's shape; every slice along ``axis`` sums to 1.
+    Notes: subtracting m cancels between numerator and denominator, so it changes nothing
+    mathematically, but the largest exponent becomes 0 and exp cannot overflow.
+    Double backward: supported.
+    """
+
+    def forward(self, x, axis):
+        self.axis = axis
+        e = x - x.max(axis=axis, keepdims=True)
+        np.exp(e, out=e)
+        e /= e.sum(axis=axis, keepdims=True)
+        return e
+
+    def backward(self, g):
+        y = self.output()
+        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """y = log_softmax(x) along ``axis``: y_i = x_i - m - log sum_j exp(x_j - m), m = max_j x_j
+
+    Backward: dy_i/dx_k = [i == k] - p_k with p = softmax(x) = exp(y), so
+        dx_k = g_k - p_k sum_i g_i
+        dx = g - exp(y) * sum(g, axis, keepdims=True)
+    Saved for backward: nothing; exp(y) is computed from the live output y (double backward).
+    Notes: with the max subtracted, log-sum-exp never overflows, and y never takes the log of an
+    underflowed 0 (which softmax(x).log() would, giving -inf for very unlikely classes).
+    Double backward: supported.
+    """
+
+    def forward(self, x, axis):
+        self.axis = axis
+        z = x - x.max(axis=axis, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        return z
+
+    def backward(self, g):
+        y = self.output()
+        return g - y.exp() * g.sum(axis=self.axis, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- class targets
+class CrossEntropy(Function):
+    """Fused log-softmax + negative log-likelihood of integer class targets t, with class weights
+    w, ignored targets and label smoothing ε (PyTorch's semantics).
+
+    Forward, per sample (class axis 1; every other axis is a sample axis too):
+        z = x - max_c x_c,  lse = log sum_c exp(z_c),  so  log p_c = z_c - lse
+        l = v * ((1 - ε) * w[t] * (lse - z_t)  +  (ε / C) * sum_c w_c (lse - z_c))
+    where v = 0 if t == ignore_index, else 1, and w = 1 without weights. "mean" divides the sum
+    of l by D = sum over samples of v * w[t] (the count of counted targets without weights).
+
+    Backward: l = -sum_c a_c log p_c with a_c = v ((1 - ε) w[t] [c == t] + (ε / C) w_c), and
+    d log p_c / dx_k = [c == k] - p_k, so
+        dl/dx_k = p_k s - a_k,   s = sum_c a_c = v ((1 - ε) w[t] + (ε / C) sum_c w_c)
+    With G = each sample's upstream gradient (g for "none" and "sum", g / D for "mean"):
+        dx = G * (p * s - a)          (= G * (p - onehot(t)) in the plain case)
+    Saved for backward: e = exp(z) and its sum over classes (p = e / sum, no second exp), the
+    targets and the per-sample coefficients v * w[t].
+    Shapes: x (N, C), (N, C, d1, ...) or (C,); t (N,), (N, d1, ...) or (); l has t's shape.
+    Notes: the forward never forms log p in full, only z at the targets (and sums of z when
+    smoothing), which saves a pass over the (N, C) logits.
+    Double backward: supported. Without create_graph, dx is computed directly in NumPy from e;
+    with it, the same formula is built from Tensor ops with p = softmax(x) in the graph.
+    """
+
+    def forward(self, x, t, weight, ignore_index, reduction, label_smoothing):
+        self.unbatched = x.ndim == 1
+        if self.unbatched:  # (C,) -> (1, C)
+            x, t = x[None], t[None]
+        n_classes = x.shape[1]
+        eps = label_smoothing
+        valid = t != ignore_index
+        t = np.where(valid, t, 0)  # ignored samples read class 0; v = 0 cancels them
+        v = valid.astype(x.dtype)
+        wt = v if weight is None else weight[t] * v  # v * w[t], (N, d1, ...)
+        w_col = None if weight is None else weight.reshape((n_classes,) + (1,) * (x.ndim - 2))
+        w_sum = n_classes if weight is None else weight.sum()
+        idx = np.expand_dims(t, 1)  # (N, 1, d1, ...) for take_along_axis
+        z = x - x.max(axis=1, keepdims=True)
+        z_t = np.take_along_axis(z, idx, axis=1)[:, 0]
+        if eps:
+            z_sum = z.sum(axis=1) if weight is None else (z * w_col).sum(axis=1)  # sum_c w_c z_c
+        e = np.exp(z, out=z)
+        e_sum = e.sum(axis=1)
+        lse = np.log(e_sum)
+        l = (1 - eps) * wt * (lse - z_t)
+        if eps:
+            l += (eps / n_classes) * v * (w_sum * lse - z_sum)
+        self.e, self.e_sum, self.idx, self.v, self.wt = e, e_sum, idx, v, wt
+        self.w_col, self.w_sum, self.eps, self.reduction = w_col, w_sum, eps, reduction
+        if reduction == "none":
+            return l[0] if self.unbatched else l
+        if reduction == "sum":
+            return l.sum()
+        self.total = wt.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: 0 / 0 = nan
+            return l.sum() / self.total
+
+    def backward(self, g):
+        eps, n_classes = self.eps, self.e.shape[1]
+        s = (1 - eps) * self.wt + (eps / n_classes) * self.w_sum * self.v  # (N, d1, ...)
+        if is_grad_enabled():  # create_graph: build dx from Tensor ops so it can be differentiated
+            return self._backward_graph(g, s), None
+        if self.reduction == "none":
+            G = g.data[None] if self.unbatched else g.data
+        else:
+            G = g.data / (self.total or 1) if self.reduction == "mean" else g.data
+        dx = self.e * np.expand_dims(G * s / self.e_sum, 1)  # G * s * p
+        dx_t = np.take_along_axis(dx, self.idx, axis=1)
+        dx_t -= np.expand_dims(G * (1 - eps) * self.wt, 1)  # - G * a at the target class
+        np.put_along_axis(dx, self.idx, dx_t, axis=1)
+        if eps:  # - G * a for the smoothing part, spread over every class
+            dx -= np.expand_dims(G * (eps / n_classes) * self.v, 1) * (
+                1 if self.w_col is None else self.w_col
+            )
+        return Tensor._from_op(dx[0] if self.unbatched else dx, None), None
+
+    def _backward_graph(self, g, s):
+        """dx = G * (softmax(x) * s - a) in Tensor ops (see the class docstring)."""
+        (x, _) = self.inputs
+        eps, n_classes = self.eps, self.e.shape[1]
+        x = x.reshape(1, -1) if self.unbatched else x
+        a = np.zeros_like(self.e)
+        np.put_along_axis(a, self.idx, np.expand_dims((1 - eps) * self.wt, 1), axis=1)
+        if eps:
+            a += np.expand_dims((eps / n_classes) * self.v, 1) * (
+                1 if self.w_col is None else self.w_col
+            )
+        dx = (softmax(x, axis=1) * constant(np.expand_dims(s, 1)) - constant(a)) * _per_sample(
+            g, self.reduction, getattr(self, "total", None), self.unbatched
+        )
+        return dx.reshape(-1) if self.unbatched else dx
+
+
+def _per_sample(g: Tensor, reduction: str, total, unbatched: bool) -> Tensor:
+    """The upstream gradient of each sample, shaped to broadcast against (N, C, d1, ...)."""
+    if reduction == "mean":
+        return g / (total or 1)  # every target ignored: total = 0, and every coefficient is 0
+    if reduction == "sum":
+        return g
+    if unbatched:
+        return g.reshape(1, 1)
+    return g.reshape(g.shape[:1] + (1,) + g.shape[1:])  # (N, d1, ...) -> (N, 1, d1, ...)
+
+
+class NLLLoss(Function):
+    """Negative log-likelihood of integer class targets t, given log-probabilities x.
+
+    Forward: l = -v * w[t] * x_t per sample (v = 0 where t == ignore_index, w = 1 without
+    weights); "mean" divides the sum by D = sum of v * w[t].
+    Backward: l is linear in x, dl/dx_c = -v w[t] [c == t], so with G as in CrossEntropy
+        dx = G * a,   a = -v * w[t] * onehot(t)     (zero except at each sample's target)
+    Saved for backward: the target positions and v * w[t].
+    Double backward: supported (dx is linear in g and constant in x).
+    """
+
+    def forward(self, x, t, weight, ignore_index, reduction):
+        self.unbatched = x.ndim == 1
+        if self.unbatched:
+            x, t = x[None], t[None]
+        valid = t != ignore_index
+        t = np.where(valid, t, 0)
+        wt = valid.astype(x.dtype) if weight is None else weight[t] * valid
+        self.idx, self.wt, self.x_shape, self.reduction = (
+            np.expand_dims(t, 1),
+            wt,
+            x.shape,
+            reduction,
+        )
+        l = -wt * np.take_along_axis(x, self.idx, axis=1)[:, 0]
+        if reduction == "none":
+            return l[0] if self.unbatched else l
+        if reduction == "sum":
+            return l.sum()
+        self.total = wt.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return l.sum() / self.total
+
+    def backward(self, g):
+        a = np.zeros(self.x_shape, dtype=self.wt.dtype)
+        np.put_along_axis(a, self.idx, np.expand_dims(-self.wt, 1), axis=1)
+        dx = constant(a) * _per_sample(
+            g, self.reduction, getattr(self, "total", None), self.unbatched
+        )
+        return (dx.reshape(-1) if self.unbatched else dx), None
+
+
+def _reference_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """cross_entropy for integer targets composed from primitive ops (for reading and testing).
+
+    log_softmax, then gather each target's log-probability by multiplying with a one-hot mask and
+    summing over classes, then weight, smooth and reduce. Autograd derives the backward.
+    """
+    x, t = (input.reshape(1, -1), target.data[None]) if input.ndim == 1 else (input, target.data)
+    n_classes = x.shape[1]
+    valid = t != ignore_index
+    t_safe = np.where(valid, t, 0)
+    w = np.ones(n_classes, x.dtype) if weight is None else np.asarray(_raw(weight), x.dtype)
+    w_col = w.reshape((n_classes,) + (1,) * (x.ndim - 2))  # broadcasts along the class axis 1
+    onehot = np.moveaxis(np.eye(n_classes, dtype=x.dtype)[t_safe], -1, 1)  # (N, C, d1, ...)
+    v = constant(valid.astype(x.dtype))
+    log_p = log_softmax(x, axis=1)
+    nll = -(log_p * constant(onehot * w_col)).sum(axis=1) * v
+    smooth = -(log_p * constant(w_col)).sum(axis=1) * v
+    l = nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    if reduction == "mean":
+        return l.sum() / (w[t_safe] * valid).sum()
+    if reduction == "sum":
+        return l.sum()
+    return l.reshape(()) if input.ndim == 1 else l
+
+
+def _probability_cross_entropy(x, t, weight, reduction, label_smoothing) -> Tensor:
+    """cross_entropy for class-probability targets t (x's shape), composed:
+    l = -sum_c w_c t_c log p_c with t smoothed to (1 - ε) t + ε / C; "mean" divides by the
+    number of samples (not by the weights). Both x and t may require grad."""
+    axis = 0 if x.ndim == 1 else 1
+    n_classes = x.shape[axis]
+    if label_smoothing:
+        t = t * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = log_softmax(x, axis=axis) * t
+    if weight is not None:
+        terms = terms * constant(weight.reshape((n_classes,) + (1,) * (x.ndim - axis - 1)))
+    l = -terms.sum(axis=axis)
+    if reduction == "mean":
+        return l.sum() / (x.size // n_classes)
+    return l.sum() if reduction == "sum" else l
+
+
+# ----------------------------------------------------------------------------- binary targets
+class BinaryCrossEntropy(Function):
+    """l = -w (t log x + (1 - t) log(1 - x)) for probabilities x in [0, 1] and targets t
+
+    Backward: dl/dx = -w (t / x - (1 - t) / (1 - x)) = w (x - t) / (x (1 - x)), so
+        dx = g * w * (x - t) / maximum(x * (1 - x), 1e-12)
+    and dl/dt = -w (log x - log(1 - x)), so dt = g * w * (log(1 - x) - log(x)).
+    Notes: each log is clamped at -100 (as PyTorch does), so x = 0 or 1 gives a finite loss; the
+    denominator of dx is clamped at 1e-12 for the same reason. Prefer
+    binary_cross_entropy_with_logits, which never needs the clamps.
+    Double backward: supported (where the clamps are inactive).
+    """
+
+    def forward(self, x, t, weight):
+        self.weight = weight
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        l = -(t * log_x + (1 - t) * log_1mx)
+        return l if weight is None else l * weight
+
+    def backward(self, g):
+        x, t = self.inputs
+        gw = g if self.weight is None else g * constant(self.weight)
+        dx = dt = None
+        if self.needs_input_grad[0]:
+            dx = gw * (x - t) / maximum(x * (1 - x), 1e-12)
+        if self.needs_input_grad[1]:
+            dt = gw * ((1 - x).log() - x.log())
+        return dx, dt
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = w ((1 - t) x + c * softplus(-x)),  c = 1 + (pw - 1) t,  softplus(u) = log(1 + e^u)
+
+    This is binary_cross_entropy(sigmoid(x), t) with log sigmoid(x) = -softplus(-x) and
+    log(1 - sigmoid(x)) = -x - softplus(-x); pos_weight pw scales the positive term. Without pw
+    (c = 1) it is the familiar max(x, 0) - x t + log(1 + e^-|x|).
+    Backward: d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so
+        dx = g * w * (c * sigmoid(x) - pw * t)      (= g * w * (sigmoid(x) - t) without pw)
+        dt = g * w * ((pw - 1) * softplus(-x) - x)
+    Notes: softplus(-x) is computed as log1p(exp(-|x|)) + max(-x, 0): the exponent is never
+    positive, so logits of ±1e4 give exact, finite losses and gradients.
+    Double backward: supported.
+    """
+
+    def forward(self, x, t, weight, pos_weight):
+        self.weight, self.pos_weight = weight, pos_weight
+        softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(-x)
+        c = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+        l = (1 - t) * x + c * softplus_neg
+        return l if weight is None else l * weight
+
+    def backward(self, g):
+        from scratchdl.ops.activation import sigmoid, softplus
+
+        x, t = self.inputs
+        pw = self.pos_weight
+        gw = g if self.weight is None else g * constant(self.weight)
+        dx = dt = None
+        if self.needs_input_grad[0]:
+            if pw is None:
+                dx = gw * (sigmoid(x) - t)
+            else:
+                dx = gw * (sigmoid(x) * (t * constant(pw - 1) + 1) - t * constant(pw))
+        if self.needs_input_grad[1]:
+            dt = -(gw * x) if pw is None else gw * (softplus(-x) * constant(pw - 1) - x)
+        return dx, dt
+
+
+# ----------------------------------------------------------------------------- regression
+class MSELoss(Function):
+    """l = (x - t)² elementwise
+
+    Backward: dl/dx = 2 (x - t) = -dl/dt, so dx = g * 2 (x - t) and dt = -dx.
+    Double backward: supported.
+    """
+
+    def forward(self, x, t):
+        d = x - t
+        d *= d
+        return d
+
+    def backward(self, g):
+        x, t = self.inputs
+        dx = g * (x - t) * 2.0
+        return (dx if self.needs_input_grad[0] else None), (
+            -dx if self.needs_input_grad[1] else None
+        )
+
+
+class L1Loss(Function):
+    """l = |x - t| elementwise
+
+    Backward: dl/dx = sign(x - t) = -dl/dt, so dx = g * sign(x - t) and dt = -dx.
+    Notes: at x = t the kink gets the subgradient 0 (sign(0) = 0), as in PyTorch: a prediction
+    that is exactly right is not pushed either way.
+    Double backward: supported (the sign is piecewise constant, so second derivatives are 0).
+    """
+
+    def forward(self, x, t):
+        self.sign = np.sign(x - t)
+        return np.abs(x - t)
+
+    def backward(self, g):
+        dx = g * constant(self.sign)
+        return (dx if self.needs_input_grad[0] else None), (
+            -dx if self.needs_input_grad[1] else None
+        )
+
+
+# ----------------------------------------------------------------------------- validation
+def _raw(value) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _check_reduction(op: str, reduction) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{op}: reduction must be one of 'mean', 'sum' or 'none'; received "
+            f"reduction={reduction!r}."
+        )
+
+
+def _float_input(op: str, input) -> Tensor:
+    input = constant(input)
+    if input.dtype.kind != "f":
+        raise DTypeError(
+            f"{op}: input must be a floating tensor (logits or probabilities); received dtype "
+            f"{input.dtype}. Convert it with input.astype('float32')."
+        )
+    return input
+
+
+def _check_no_nan(op: str, t: np.ndarray) -> None:
+    if t.dtype.kind == "f" and np.isnan(t).any():
+        raise ValueError(
+            f"{op}: targets contain NaN ({int(np.isnan(t).sum())} of {t.size} values); "
+            "every target must be a number. Check the data pipeline that made them."
+        )
+
+
+def _class_weight(op: str, weight, n_classes: int, dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = _raw(weight)
+    if w.shape != (n_classes,):
+        raise ShapeError(
+            f"{op}: weight must hold one number per class, shape ({n_classes},); received shape "
+            f"{w.shape}."
+        )
+    return w.astype(dtype, copy=False)
+
+
+def _check_class_targets(op: str, input: Tensor, target: Tensor, ignore_index: int) -> None:
+    """Integer targets: shape (N, d1, ...) for input (N, C, d1, ...), values in [0, C-1]."""
+    if input.ndim == 0:
+        raise ShapeError(f"{op}: input must have a class axis; received a 0-d tensor.")
+    n_classes = input.shape[0 if input.ndim == 1 else 1]
+    expected = () if input.ndim == 1 else input.shape[:1] + input.shape[2:]
+    if target.shape != expected:
+        raise ShapeError(
+            f"{op}: target of class indices must have shape {expected} for input shape "
+            f"{input.shape} (the input without its class axis 1); received target shape "
+            f"{target.shape}."
+        )
+    t = target.data
+    if t.size and (t.min() < 0 or t.max() >= n_classes):
+        bad = t[((t < 0) | (t >= n_classes)) & (t != ignore_index)]
+        if bad.size:
+            shown = ", ".join(str(b) for b in np.unique(bad)[:5])
+            raise ValueError(
+                f"{op}: target holds class index {shown} outside the valid range "
+                f"[0, {n_classes - 1}] (input has C={n_classes} classes on axis 1). Labels must "
+                f"be 0-based; ignore_index={ignore_index} is the only other value allowed."
+            )
+
+
+def _integer_target(op: str, input: Tensor, target) -> Tensor:
+    target = constant(target)
+    if target.dtype.kind in "iu":
+        return target
+    if target.dtype.kind == "f":
+        _check_no_nan(op, target.data)
+    raise DTypeError(
+        f"{op}: target must hold integer class indices (dtype int64), or for cross_entropy class "
+        f"probabilities with the input's shape {input.shape}; received dtype {target.dtype} and "
+        f"shape {target.shape}. For labels, use target.astype('int64')."
+    )
+
+
+def _like_input(op: str, input: Tensor, target) -> Tensor:
+    """A target of the input's shape and dtype (integer or bool labels are converted)."""
+    target = constant(target)
+    if target.shape != input.shape:
+        raise ShapeError(
+            f"{op}: target shape {target.shape} must equal input shape {input.shape} (one target "
+            "per prediction)."
+        )
+    if target.dtype != input.dtype:
+        target = astype(target, input.dtype)
+    return target
+
+
+def _elementwise_weight(op: str, weight, input: Tensor, name: str = "weight"):
+    if weight is None:
+        return None
+    w = _raw(weight).astype(input.dtype, copy=False)
+    try:
+        fits = np.broadcast_shapes(w.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(
+            f"{op}: {name} of shape {w.shape} must broadcast to the input's shape {input.shape}."
+        )
+    return w
+
+
+def _reduce(l: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return l.mean()
+    return l.sum() if reduction == "sum" else l
+
+
+# ----------------------------------------------------------------------------- public functions
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """Softmax along ``axis``: exponentiate and normalise so each slice sums to 1.
+
+    See ``Softmax`` for the gradient and the max-subtraction that keeps it stable.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.softmax(sd.tensor([0.0, 0.0, 0.0, 0.0]))
+    tensor([0.25, 0.25, 0.25, 0.25])
+    """
+    return Softmax.apply(_float_input("softmax", x), axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """Logarithm of softmax along ``axis``, computed stably (never ``log`` of an underflow).
+
+    See ``LogSoftmax`` for the gradient.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.log_softmax(sd.tensor([0.0, 0.0]))
+    tensor([-0.6931, -0.6931])
+    """
+    return LogSoftmax.apply(_float_input("log_softmax", x), axis=axis)
+
+
+def cross_entropy(
+    input: Tensor,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between logits and targets (log-softmax + negative log-likelihood).
+
+    Parameters
+    ----------
+    input : Tensor
+        Unnormalised scores (logits), shape (N, C), (N, C, d1, ...) or unbatched (C,).
+    target : Tensor or array
+        Integer class indices of shape (N,), (N, d1, ...) or (), or class probabilities of the
+        input's shape.
+    weight : array of shape (C,), optional
+        A weight per class (a constant).
+    ignore_index : int
+        Integer targets equal to it add nothing to the loss, the mean or the gradient.
+    reduction : {"mean", "sum", "none"}
+    label_smoothing : float in [0, 1]
+        Mix the target with the uniform distribution: (1 - ε) target + ε / C.
+
+    See ``CrossEntropy`` for the formulas and the fused gradient.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> logits = sd.tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> loss = F.cross_entropy(logits, sd.tensor([0, 1]))
+    >>> round(loss.item(), 4)
+    0.1269
+    >>> loss.backward()
+    >>> logits.grad
+    tensor([[-0.0596,  0.0596],
+            [ 0.0596, -0.0596]])
+    """
+    op = "cross_entropy"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"{op}: label_smoothing must be between 0.0 and 1.0; received "
+            f"label_smoothing={label_smoothing!r}."
+        )
+    target = constant(target)
+    if input.ndim == 0:
+        raise ShapeError(f"{op}: input must have a class axis; received a 0-d tensor.")
+    n_classes = input.shape[0 if input.ndim == 1 else 1]
+    w = _class_weight(op, weight, n_classes, input.dtype)
+    if target.dtype.kind == "f" and target.shape == input.shape:
+        _check_no_nan(op, target.data)
+        if target.dtype != input.dtype:
+            target = astype(target, input.dtype)
+        return _probability_cross_entropy(input, target, w, reduction, label_smoothing)
+    target = _integer_target(op, input, target)
+    _check_class_targets(op, input, target, ignore_index)
+    return CrossEntropy.apply(
+        input,
+        target,
+        weight=w,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        label_smoothing=float(label_smoothing),
+    )
+
+
+def nll_loss(
+    input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood of integer class targets, given log-probabilities.
+
+    ``nll_loss(log_softmax(x, axis=1), t)`` equals ``cross_entropy(x, t)``. Shapes and options
+    as in ``cross_entropy`` (integer targets only). See ``NLLLoss`` for the gradient.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.nll_loss(sd.tensor([[-0.5, -1.0], [-2.0, -0.1]]), sd.tensor([0, 1]))
+    tensor(0.3)
+    """
+    op = "nll_loss"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    target = _integer_target(op, input, target)
+    _check_class_targets(op, input, target, ignore_index)
+    w = _class_weight(op, weight, input.shape[0 if input.ndim == 1 else 1], input.dtype)
+    return NLLLoss.apply(input, target, weight=w, ignore_index=ignore_index, reduction=reduction)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy between probabilities ``input`` in [0, 1] and targets in [0, 1].
+
+    ``weight`` (a constant) broadcasts against the input. See ``BinaryCrossEntropy``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.binary_cross_entropy(sd.tensor([0.5, 0.5]), sd.tensor([1.0, 0.0]))
+    tensor(0.6931)
+    """
+    op = "binary_cross_entropy"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    target = _like_input(op, input, target)
+    _check_no_nan(op, target.data)
+    x = input.data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(
+            f"{op}: input must hold probabilities in [0, 1]; received values from {x.min()} to "
+            f"{x.max()}. Apply sigmoid first, or use binary_cross_entropy_with_logits on logits."
+        )
+    w = _elementwise_weight(op, weight, input)
+    return _reduce(BinaryCrossEntropy.apply(input, target, weight=w), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> Tensor:
+    """Binary cross-entropy on logits: ``binary_cross_entropy(sigmoid(input), target)``, stably.
+
+    ``weight`` broadcasts against the input; ``pos_weight`` (one number per class, on the last
+    axis) multiplies the loss of positive targets. Both are constants.
+    See ``BinaryCrossEntropyWithLogits`` for the formula and the gradient.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.binary_cross_entropy_with_logits(sd.tensor([0.0, 1e4]), sd.tensor([1.0, 1.0]))
+    tensor(0.3466)
+    """
+    op = "binary_cross_entropy_with_logits"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    target = _like_input(op, input, target)
+    _check_no_nan(op, target.data)
+    w = _elementwise_weight(op, weight, input)
+    pw = _elementwise_weight(op, pos_weight, input, name="pos_weight")
+    l = BinaryCrossEntropyWithLogits.apply(input, target, weight=w, pos_weight=pw)
+    return _reduce(l, reduction)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error: the mean (or sum) of ``(input - target)**2``. See ``MSELoss``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.mse_loss(sd.tensor([1.0, 2.0]), sd.tensor([1.0, 4.0]))
+    tensor(2.)
+    """
+    op = "mse_loss"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    return _reduce(MSELoss.apply(input, _like_input(op, input, target)), reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: the mean (or sum) of ``|input - target|``. See ``L1Loss``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.l1_loss(sd.tensor([1.0, 2.0]), sd.tensor([1.0, 4.0]))
+    tensor(1.)
+    """
+    op = "l1_loss"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    return _reduce(L1Loss.apply(input, _like_input(op, input, target)), reduction)

@@ -26,6 +26,7 @@ from scratchdl.errors import ShapeError
 from scratchdl.ops._broadcast import broadcast_to
 from scratchdl.ops._convert import constant
 from scratchdl.ops.arithmetic import where
+from scratchdl.ops.unary import exp
 from scratchdl.tensor import Tensor
 
 __all__ = ["argmax", "argmin", "logsumexp", "max", "mean", "min", "std", "sum", "var"]
@@ -79,14 +80,16 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, 
 
 def _check_nonempty(op: str, shape: tuple[int, ...], axes: tuple[int, ...]) -> None:
     """max/min/argmax/argmin of no elements is undefined (NumPy and PyTorch raise too)."""
+    if len(axes) == len(shape) and 0 in shape:
+        raise ShapeError(
+            f"{op}: the tensor is empty (shape {shape}); the {op} of no elements is undefined."
+        )
     empty = [a for a in axes if shape[a] == 0]
     if empty:
         raise ShapeError(
             f"{op}: cannot reduce over axis {empty[0]}, which has size 0 (shape {shape}); the "
             f"{op} of no elements is undefined. Reduce over a non-empty axis instead."
         )
-    if not axes and 0 in shape:
-        raise ShapeError(f"{op}: the tensor is empty (shape {shape}); {op} needs an element.")
 
 
 def _floating(x) -> Tensor:
@@ -165,7 +168,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
 # ---------------------------------------------------------------------------- var and std
 def _variance(x: np.ndarray, axes: tuple[int, ...], ddof, keepdims: bool) -> np.ndarray:
     """Σ (x - mean)² / max(n - ddof, 0), computed in x's dtype (the same steps as np.var)."""
-    centered = x - x.mean(axis=axes, keepdims=True)
+    centered = np.asarray(x - x.mean(axis=axes, keepdims=True))  # (asarray: 0-d x gives a scalar)
     np.multiply(centered, centered, out=centered)  # our own temporary
     with np.errstate(invalid="ignore", divide="ignore"):
         return centered.sum(axis=axes, keepdims=keepdims) / _denominator(x.shape, axes, ddof)
@@ -208,9 +211,10 @@ class Std(Function):
 
     Backward: dy/dx = d sqrt(v)/dv · dv/dx = 1/(2y) · 2 (x - m) / (n - ddof), so
         dx = reshape(g / (y (n - ddof)), kept_shape) * (x - mean(x, axes, keepdims=True)).
-    Notes: where y = 0 (a constant slice) sqrt has an infinite slope; like torch.std we take
-    dx = 0 there, which is the gradient of the valid direction (all values moving together keep
-    y = 0). The division uses a safe denominator so that no inf/nan leaks into double backward.
+    Notes: where y = 0 (all values of the slice equal) the standard deviation has no derivative:
+    any uneven nudge of the values raises y at an infinite rate. Like torch.std we take dx = 0
+    there, which keeps training finite. The division uses a safe denominator (1 where y = 0) so
+    that no inf/nan leaks into double backward either.
     Saved for backward: nothing; y is the live output (``self.output()``).
     Double backward: supported.
     """
@@ -234,7 +238,7 @@ class Std(Function):
 # ---------------------------------------------------------------------------- max and min
 def _tie_share(x: np.ndarray, y: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """1/k at the k positions of each slice that equal its extremum y, 0 elsewhere."""
-    share = (x == y).astype(x.dtype)
+    share = np.asarray(x == y, dtype=x.dtype)
     share /= share.sum(axis=axes, keepdims=True)
     return share
 
@@ -301,7 +305,7 @@ class LogSumExp(Function):
         self.axes = axes
         m = x.max(axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isinf(m), 0, m)
-        shifted = x - m
+        shifted = np.asarray(x - m)  # (asarray: 0-d x gives a scalar)
         np.exp(shifted, out=shifted)  # our own temporary
         with np.errstate(divide="ignore"):
             y = np.log(shifted.sum(axis=axes, keepdims=True))
@@ -309,8 +313,6 @@ class LogSumExp(Function):
         return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
 
     def backward(self, g):
-        from scratchdl.ops.unary import exp  # unary is written after this family
-
         (x,) = self.inputs
         kept = _kept_shape(x.data.shape, self.axes)
         return _reshape(g, kept) * exp(x - _reshape(self.output(), kept))
@@ -487,7 +489,7 @@ def _arg_reduce(op: str, x, axis, keepdims: bool) -> Tensor:
                 f"received axis={axis!r}. Reshape first to search several axes at once."
             )
         axis = _axes(op, axis, x.shape)[0]
-    _check_nonempty(op, x.shape, () if axis is None else (axis,))
+    _check_nonempty(op, x.shape, tuple(range(x.ndim)) if axis is None else (axis,))
     reduce = np.argmax if op == "argmax" else np.argmin
     out = reduce(x.data, axis=axis, keepdims=bool(keepdims))
     return Tensor._from_op(np.asarray(out, dtype=np.int64), None)

@@ -1,0 +1,36 @@
+"""The stateless neural-network ops under PyTorch's names, for ``import scratchdl.nn.functional
+as F``. Each name is re-exported from the op file where its forward and backward live."""
+
+from scratchdl.ops.activation import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
+from scratchdl.ops.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    log_softmax,
+    mse_loss,
+    nll_loss,
+    softmax,
+)
+from scratchdl.ops.misc import dropout, embedding, one_hot
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "embedding",
+    "gelu",
+    "l1_loss",
+    "leaky_relu",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
+]

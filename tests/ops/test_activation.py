@@ -1,0 +1,327 @@
+"""Tests of ops/activation.py: tanh sigmoid relu leaky_relu elu gelu softplus, and the private erf."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import scratchdl as sd
+from scratchdl.ops.activation import _erf
+from tests._harness.gradients import check_gradients
+from tests._harness.oracle import compare_with_torch
+
+# 0-d, size-1 axes, batch > 1, non-square.
+SHAPES = [(), (1,), (4, 1, 3), (2, 5)]
+
+# name -> scratchdl function. Inputs are kept at least 0.1 from x = 0 (the kink of the relus,
+# elu) and, for softplus with threshold=1, from beta * x = 1.
+ACTIVATIONS = {
+    "tanh": sd.tanh,
+    "sigmoid": sd.sigmoid,
+    "relu": sd.relu,
+    "leaky_relu": sd.leaky_relu,
+    "leaky_relu(0.2)": lambda x: sd.leaky_relu(x, negative_slope=0.2),
+    "elu": sd.elu,
+    "elu(0.5)": lambda x: sd.elu(x, alpha=0.5),
+    "gelu": sd.gelu,
+    "gelu(tanh)": lambda x: sd.gelu(x, approximate="tanh"),
+    "softplus": sd.softplus,
+    "softplus(2, 1)": lambda x: sd.softplus(x, beta=2.0, threshold=1.0),
+}
+
+
+def _torch_functions():
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+        "leaky_relu": F.leaky_relu,
+        "leaky_relu(0.2)": lambda x: F.leaky_relu(x, negative_slope=0.2),
+        "elu": F.elu,
+        "elu(0.5)": lambda x: F.elu(x, alpha=0.5),
+        "gelu": F.gelu,
+        "gelu(tanh)": lambda x: F.gelu(x, approximate="tanh"),
+        "softplus": F.softplus,
+        "softplus(2, 1)": lambda x: F.softplus(x, beta=2.0, threshold=1.0),
+    }
+
+
+def _input(rng, shape, scale: float = 2.0) -> np.ndarray:
+    z = scale * np.asarray(rng.standard_normal(shape))
+    z = np.sign(z) * (np.abs(z) + 0.1) + (z == 0) * 0.1  # |x| >= 0.1
+    near_threshold = np.abs(2.0 * z - 1.0) < 0.1  # softplus(beta=2, threshold=1)
+    return np.where(near_threshold, z + 0.1, z)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_gradients(rng, name, shape):
+    check_gradients(ACTIVATIONS[name], _input(rng, shape), double=True)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_gradients_non_contiguous(rng, name):
+    check_gradients(ACTIVATIONS[name], _input(rng, (4, 3)).T, double=True)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_gradients_over_the_erf_intervals(approximate):
+    # x/√2 in each of the three intervals of Cody's erf (|.| <= 0.47, <= 4, > 4) and the far tail.
+    x = np.array([-9.0, -6.5, -3.0, -0.6, -0.2, 0.3, 0.65, 2.0, 5.0, 8.0])
+    check_gradients(lambda t: sd.gelu(t, approximate=approximate), x, double=True)
+
+
+def test_gelu_third_derivative(rng):
+    # GeluSlope's backward is written in Tensor ops, so even the second derivative is
+    # differentiable: gradgradcheck of the first derivative checks the third.
+    x = sd.tensor(_input(rng, (5,)), dtype="float64", requires_grad=True)
+    for approximate in ("none", "tanh"):
+
+        def slope(t, approximate=approximate):
+            (dx,) = sd.autograd.grad([sd.gelu(t, approximate=approximate).sum()], [t], create_graph=True)
+            return dx
+
+        assert sd.gradgradcheck(slope, [x])
+
+
+# ------------------------------------------------------------------ conventions at kinks
+@pytest.mark.parametrize(
+    ("fn", "expected"),
+    [
+        (sd.relu, 0.0),
+        (lambda x: sd.leaky_relu(x, 0.2), 0.2),
+        (lambda x: sd.elu(x, alpha=0.5), 0.5),
+    ],
+    ids=["relu", "leaky_relu", "elu"],
+)
+def test_gradient_at_zero(fn, expected):
+    x = sd.tensor([0.0], requires_grad=True)
+    fn(x).backward(sd.tensor([1.0]))
+    assert x.grad.data[0] == expected
+
+
+# ------------------------------------------------------------------ golden values
+PHI_1 = 0.8413447460685429  # Φ(1), the standard normal CDF
+PDF_1 = 0.24197072451914337  # φ(1) = exp(-1/2) / √(2π)
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "y", "dx"),
+    [
+        (sd.tanh, [0.0, 1.0], [0.0, math.tanh(1.0)], [1.0, 1 - math.tanh(1.0) ** 2]),
+        (sd.sigmoid, [0.0, math.log(3.0)], [0.5, 0.75], [0.25, 0.1875]),
+        (sd.relu, [-1.0, 2.0], [0.0, 2.0], [0.0, 1.0]),
+        (sd.leaky_relu, [-2.0, 3.0], [-0.02, 3.0], [0.01, 1.0]),
+        (sd.elu, [-1.0, 2.0], [math.exp(-1) - 1, 2.0], [math.exp(-1), 1.0]),
+        (sd.gelu, [0.0, 1.0, -1.0], [0.0, PHI_1, PHI_1 - 1], [0.5, PHI_1 + PDF_1, 1 - PHI_1 - PDF_1]),
+        (sd.softplus, [0.0, math.log(3.0), 30.0], [math.log(2), math.log(4), 30.0], [0.5, 0.75, 1.0]),
+    ],
+    ids=["tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "softplus"],
+)
+def test_golden_values(fn, x, y, dx):
+    t = sd.tensor(np.array(x), requires_grad=True)
+    out = fn(t)
+    out.backward(sd.ones_like(out))
+    np.testing.assert_allclose(out.data, y, rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(t.grad.data, dx, rtol=1e-14, atol=1e-16)
+
+
+def test_gelu_tanh_golden():
+    # u = √(2/π)(1 + 0.044715) at x = 1; y = (1 + tanh u) / 2.
+    u = math.sqrt(2 / math.pi) * 1.044715
+    t = math.tanh(u)
+    du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715)
+    x = sd.tensor([1.0], dtype="float64", requires_grad=True)
+    y = sd.gelu(x, approximate="tanh")
+    y.backward(sd.ones_like(y))
+    assert y.item() == pytest.approx((1 + t) / 2, rel=1e-15)
+    assert x.grad.item() == pytest.approx((1 + t) / 2 + (1 - t * t) * du / 2, rel=1e-14)
+
+
+def test_second_derivatives_golden():
+    # tanh'' = -2 y (1 - y²), sigmoid'' = y (1 - y)(1 - 2y), gelu'' = φ(x)(2 - x²),
+    # elu''(x < 0) = alpha e^x, softplus'' = σ(x)(1 - σ(x)).
+    s = 1 / (1 + math.exp(-0.5))
+    cases = [
+        (sd.tanh, 0.5, -2 * math.tanh(0.5) * (1 - math.tanh(0.5) ** 2)),
+        (sd.sigmoid, 0.5, s * (1 - s) * (1 - 2 * s)),
+        (sd.gelu, 1.0, PDF_1),
+        (lambda t: sd.elu(t, alpha=2.0), -1.0, 2 * math.exp(-1.0)),
+        (sd.softplus, 0.5, s * (1 - s)),
+        (sd.relu, 0.5, 0.0),
+    ]
+    for fn, value, expected in cases:
+        x = sd.tensor(value, dtype="float64", requires_grad=True)
+        (dx,) = sd.autograd.grad([fn(x)], [x], create_graph=True)
+        if not dx.requires_grad:  # piecewise linear: the gradient does not depend on x
+            assert expected == 0.0
+            continue
+        (d2x,) = sd.autograd.grad([dx], [x])
+        assert d2x.item() == pytest.approx(expected, rel=1e-13), fn
+
+
+# ------------------------------------------------------------------ numerical stability
+def test_sigmoid_is_stable_for_large_inputs():
+    for dtype in ("float32", "float64"):
+        x = sd.tensor([-1000.0, -50.0, 0.0, 50.0, 1000.0], dtype=dtype, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = sd.sigmoid(x)
+            y.backward(sd.ones_like(y))
+        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+        np.testing.assert_array_equal(y.data[[0, 2, 3, 4]], [0.0, 0.5, 1.0, 1.0])
+        np.testing.assert_array_equal(x.grad.data[[0, 4]], [0.0, 0.0])
+    # The left tail keeps its relative precision (0.5 * (1 + tanh(x/2)) would give 0 here).
+    y = sd.sigmoid(sd.tensor([-50.0, -30.0], dtype="float64"))
+    np.testing.assert_allclose(y.data, np.exp([-50.0, -30.0]) / (1 + np.exp([-50.0, -30.0])), rtol=1e-15)
+
+
+def test_softplus_is_stable_for_large_inputs():
+    x = sd.tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype="float64", requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = sd.softplus(x)
+        y.backward(sd.ones_like(y))
+        # A threshold above every input: the log1p form is used everywhere, still no overflow.
+        big = sd.softplus(sd.tensor([1000.0, 100.0], dtype="float32"), threshold=1e6)
+    expected = [0.0, math.log1p(math.exp(-30)), math.log(2), 30.0, 1000.0]
+    np.testing.assert_allclose(y.data, expected, rtol=1e-14)
+    np.testing.assert_allclose(x.grad.data, [0.0, math.exp(-30), 0.5, 1.0, 1.0], rtol=1e-12)
+    np.testing.assert_array_equal(big.data, [1000.0, 100.0])
+    assert big.dtype == np.float32
+
+
+def test_tanh_elu_gelu_saturate_quietly():
+    x = sd.tensor([-1000.0, 1000.0], dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(sd.tanh(x).data, [-1.0, 1.0])
+        np.testing.assert_array_equal(sd.elu(x).data, [-1.0, 1000.0])
+        np.testing.assert_array_equal(sd.gelu(x).data, [0.0, 1000.0])
+        np.testing.assert_array_equal(sd.gelu(x, approximate="tanh").data, [0.0, 1000.0])
+
+
+def test_nan_and_infinities_propagate():
+    x = sd.tensor([np.nan, -np.inf, np.inf], dtype="float64")
+    np.testing.assert_array_equal(sd.relu(x).data, [np.nan, 0.0, np.inf])
+    np.testing.assert_array_equal(sd.sigmoid(x).data, [np.nan, 0.0, 1.0])
+    with np.errstate(invalid="ignore"):  # gelu(-inf) = -inf * Φ(-inf) = -inf * 0, as in PyTorch
+        np.testing.assert_array_equal(sd.gelu(x).data, [np.nan, np.nan, np.inf])
+    np.testing.assert_array_equal(sd.elu(x).data, [np.nan, -1.0, np.inf])
+
+
+# ------------------------------------------------------------------ erf
+def test_erf_float64_matches_math_erf_to_1e15():
+    x = np.concatenate(
+        [
+            np.linspace(-7.0, 7.0, 140_001),  # every interval, both signs, its boundaries
+            [0.0, 0.46875, -0.46875, 4.0, -4.0, 6.0, 30.0, 1e300],
+            np.geomspace(1e-300, 1e-2, 500),  # tiny arguments: erf(x) ≈ 2x/√π
+            -np.geomspace(1e-300, 1e-2, 500),
+        ]
+    )
+    expected = np.array([math.erf(v) for v in x])
+    got = _erf(x)
+    assert got.dtype == np.float64 and got.shape == x.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
+
+
+def test_erf_float32_matches_math_erf_to_float32_rounding():
+    x = np.linspace(-8.0, 8.0, 100_001, dtype=np.float32)
+    x = np.concatenate([x, np.geomspace(1e-30, 1e-2, 200, dtype=np.float32)])
+    expected = np.array([math.erf(float(v)) for v in x])
+    got = _erf(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    error = np.abs(got.astype(np.float64) - expected)
+    assert error.max() < 5e-7  # a few float32 ulp of values up to 1
+    assert np.all(error <= 1e-6 * np.abs(expected))  # also relative: fine near 0
+    assert np.abs(got).max() <= 1.0
+
+
+def test_erf_special_values_and_shapes():
+    for dtype in (np.float64, np.float32):
+        x = np.array([np.nan, -np.inf, np.inf, 0.0, -0.0], dtype=dtype)
+        got = _erf(x)
+        np.testing.assert_array_equal(got, [np.nan, -1.0, 1.0, 0.0, -0.0])
+        assert np.signbit(got[4])
+        assert _erf(np.array(0.5, dtype=dtype)).shape == ()
+        assert _erf(np.ones((2, 0, 3), dtype=dtype)).shape == (2, 0, 3)
+    x = np.linspace(-3, 3, 12).reshape(3, 4).T  # non-contiguous
+    np.testing.assert_array_equal(_erf(x), _erf(np.ascontiguousarray(x)))
+
+
+# ------------------------------------------------------------------ dtypes and arguments
+def test_float32_stays_float32_and_integers_become_float():
+    x = sd.tensor(np.array([-1.0, 2.0], dtype=np.float32))
+    for fn in ACTIVATIONS.values():
+        assert fn(x).dtype == np.float32
+    ints = sd.tensor(np.array([-1, 2]))
+    assert sd.relu(ints).dtype == ints.dtype  # relu keeps integers, as in PyTorch
+    np.testing.assert_array_equal(sd.relu(ints).data, [0, 2])
+    assert sd.sigmoid(ints).dtype == np.float32
+    assert sd.gelu(ints).dtype == np.float32
+
+
+def test_tensor_methods():
+    x = sd.tensor([-1.0, 0.5])
+    np.testing.assert_allclose(x.tanh().data, np.tanh(x.data))
+    np.testing.assert_allclose(x.sigmoid().data, 1 / (1 + np.exp(-x.data)))
+    np.testing.assert_array_equal(x.relu().data, [0.0, 0.5])
+
+
+def test_argument_errors():
+    x = sd.tensor([1.0])
+    with pytest.raises(ValueError, match="approximate must be 'none'"):
+        sd.gelu(x, approximate="erf")
+    with pytest.raises(ValueError, match="beta must be nonzero"):
+        sd.softplus(x, beta=0)
+    with pytest.raises(TypeError, match="negative_slope must be a real number"):
+        sd.leaky_relu(x, negative_slope=None)
+    with pytest.raises(TypeError, match="alpha must be a real number"):
+        sd.elu(x, alpha="1")
+
+
+def test_no_graph_without_grad():
+    x = sd.tensor([1.0, -2.0])
+    for fn in ACTIVATIONS.values():
+        y = fn(x)
+        assert y.grad_fn is None and not y.requires_grad
+
+
+# ------------------------------------------------------------------ PyTorch oracle
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_matches_torch(rng, name, dtype):
+    x = _input(rng, (6, 9), scale=3.0)
+    compare_with_torch(ACTIVATIONS[name], _torch_functions()[name], x, dtype=dtype)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_matches_torch_on_wide_range_and_kinks(name, dtype):
+    # Tails, zeros (the kinks, where the conventions must agree) and softplus's threshold.
+    x = np.array([-40.0, -12.0, -7.0, -3.0, -1.0, -0.3, 0.0, 0.3, 1.0, 3.0, 7.0, 12.0, 25.0, 40.0])
+    compare_with_torch(ACTIVATIONS[name], _torch_functions()[name], x, dtype=dtype)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("beta", [0.5, 3.0])
+@pytest.mark.parametrize("threshold", [5.0, 20.0])
+def test_softplus_options_match_torch(rng, beta, threshold):
+    import torch.nn.functional as F
+
+    x = 10 * np.asarray(rng.standard_normal((5, 8)))
+    x = np.where(np.abs(beta * x - threshold) < 0.05, x + 0.1, x)
+    compare_with_torch(
+        lambda t: sd.softplus(t, beta=beta, threshold=threshold),
+        lambda t: F.softplus(t, beta=beta, threshold=threshold),
+        x,
+    )

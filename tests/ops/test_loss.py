@@ -1,0 +1,530 @@
+"""Tests of scratchdl.ops.loss: softmax, log_softmax and every loss, against finite differences,
+PyTorch and hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scratchdl as sd
+from scratchdl.errors import DTypeError, ShapeError
+from scratchdl.nn import functional as F
+from scratchdl.ops.loss import _reference_cross_entropy
+from tests._harness.gradients import check_gradients
+from tests._harness.oracle import compare_with_torch
+
+DTYPES = [np.float64, np.float32]
+
+
+def _torch_f():
+    import torch.nn.functional as TF
+
+    return TF
+
+
+def _weight_for(torch_input, w):
+    """A numpy weight as a torch tensor of the input's dtype (None stays None)."""
+    import torch
+
+    return None if w is None else torch.tensor(w, dtype=torch_input.dtype)
+
+
+# ----------------------------------------------------------------------------- softmax family
+SOFTMAX_CASES = [((5,), -1), ((3, 5), -1), ((3, 5), 0), ((2, 3, 4), 1), ((1, 1), -1)]
+
+
+@pytest.mark.parametrize("shape, axis", SOFTMAX_CASES)
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax], ids=["softmax", "log_softmax"])
+def test_softmax_family_gradients(rng, fn, shape, axis):
+    check_gradients(lambda x: fn(x, axis=axis), rng.standard_normal(shape), double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, axis", SOFTMAX_CASES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_family_matches_torch(rng, name, shape, axis, dtype):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x: getattr(F, name)(x, axis=axis),
+        lambda x: getattr(TF, name)(x, dim=axis),
+        rng.standard_normal(shape),
+        dtype=dtype,
+    )
+
+
+def test_softmax_golden_values():
+    x = sd.tensor([0.0, np.log(3.0)], dtype="float64", requires_grad=True)
+    y = F.softmax(x)
+    np.testing.assert_allclose(y.data, [0.25, 0.75])
+    y.backward(sd.tensor([1.0, 0.0], dtype="float64"))
+    # dx = y * (g - sum(g * y)) = [0.25 * 0.75, 0.75 * -0.25]
+    np.testing.assert_allclose(x.grad.data, [0.1875, -0.1875])
+
+
+def test_softmax_is_stable_for_huge_values():
+    big = sd.tensor([1000.0, 1001.0, 1002.0])
+    np.testing.assert_allclose(F.softmax(big).data, F.softmax(sd.tensor([0.0, 1.0, 2.0])).data)
+    log_p = F.log_softmax(sd.tensor([-1000.0, 0.0]))
+    np.testing.assert_allclose(log_p.data, [-1000.0, 0.0])
+
+
+def test_softmax_rows_sum_to_one(rng):
+    y = F.softmax(sd.tensor(rng.standard_normal((4, 7)).astype(np.float32)), axis=1)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data.sum(axis=1), 1.0, rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- cross-entropy
+def _targets(rng, shape, n_classes, ignored=0, ignore_index=-100):
+    t = rng.integers(0, n_classes, shape).astype(np.int64)
+    if ignored:
+        t.reshape(-1)[:ignored] = ignore_index
+    return t
+
+
+# (id, input shape, target maker, keyword arguments); weights are arrays of the class count.
+CE_CASES = [
+    ("mean", (4, 5), {}),
+    ("sum", (4, 5), {"reduction": "sum"}),
+    ("none", (4, 5), {"reduction": "none"}),
+    ("weight", (4, 5), {"weight": np.array([0.5, 1.0, 2.0, 1.5, 0.25])}),
+    ("weight_sum", (4, 5), {"weight": np.array([0.5, 1.0, 2.0, 1.5, 0.25]), "reduction": "sum"}),
+    ("ignore", (6, 3), {"ignored": 2}),
+    (
+        "ignore_weight_none",
+        (6, 3),
+        {"ignored": 2, "weight": np.array([1.0, 2.0, 3.0]), "reduction": "none"},
+    ),
+    ("ignore_in_range", (6, 3), {"ignore_index": 1}),
+    ("smooth", (4, 5), {"label_smoothing": 0.1}),
+    (
+        "smooth_weight_ignore",
+        (6, 4),
+        {"label_smoothing": 0.2, "ignored": 2, "weight": np.array([1.0, 0.5, 2.0, 1.5])},
+    ),
+    (
+        "smooth_weight_none",
+        (3, 4),
+        {"label_smoothing": 0.3, "reduction": "none", "weight": np.array([1.0, 0.5, 2.0, 1.5])},
+    ),
+    ("spatial", (3, 4, 2), {}),
+    (
+        "spatial_2d_smooth_ignore",
+        (2, 3, 2, 2),
+        {"label_smoothing": 0.1, "ignored": 1, "weight": np.array([1.0, 2.0, 0.5])},
+    ),
+    ("spatial_none", (2, 3, 2, 2), {"reduction": "none"}),
+    ("unbatched", (5,), {}),
+    ("unbatched_none_smooth", (5,), {"reduction": "none", "label_smoothing": 0.1}),
+    ("unbatched_sum", (5,), {"reduction": "sum", "weight": np.array([1.0, 2.0, 3.0, 4.0, 5.0])}),
+]
+
+
+def _ce_setup(rng, shape, options):
+    options = dict(options)
+    ignored = options.pop("ignored", 0)
+    n_classes = shape[0] if len(shape) == 1 else shape[1]
+    t_shape = () if len(shape) == 1 else shape[:1] + shape[2:]
+    t = _targets(rng, t_shape, n_classes, ignored, options.get("ignore_index", -100))
+    return rng.standard_normal(shape), t, options
+
+
+@pytest.mark.parametrize("case, shape, options", CE_CASES, ids=[c[0] for c in CE_CASES])
+def test_cross_entropy_gradients(rng, case, shape, options):
+    x, t, options = _ce_setup(rng, shape, options)
+    check_gradients(lambda x, t: F.cross_entropy(x, t, **options), x, t, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case, shape, options", CE_CASES, ids=[c[0] for c in CE_CASES])
+def test_cross_entropy_matches_torch(rng, case, shape, options, dtype):
+    TF = _torch_f()
+    x, t, options = _ce_setup(rng, shape, options)
+    w = options.pop("weight", None)
+    compare_with_torch(
+        lambda x, t: F.cross_entropy(x, t, weight=w, **options),
+        lambda x, t: TF.cross_entropy(x, t, weight=_weight_for(x, w), **options),
+        x,
+        t,
+        dtype=dtype,
+    )
+
+
+@pytest.mark.parametrize("case, shape, options", CE_CASES, ids=[c[0] for c in CE_CASES])
+def test_fused_cross_entropy_equals_reference(rng, case, shape, options):
+    x, t, options = _ce_setup(rng, shape, options)
+    results = []
+    for fn in (F.cross_entropy, _reference_cross_entropy):
+        xt = sd.tensor(x, requires_grad=True)
+        out = fn(xt, sd.tensor(t), **options)
+        g = sd.tensor(np.random.default_rng(3).standard_normal(out.shape))
+        (dx,) = sd.autograd.grad(out, xt, grad_outputs=g, create_graph=True)
+        # A second derivative: d/dx of sum(dx * v).
+        v = sd.tensor(np.random.default_rng(4).standard_normal(x.shape))
+        (ddx,) = sd.autograd.grad((dx * v).sum(), xt)
+        results.append((out.data, dx.data, ddx.data))
+    for fused, reference in zip(*results):
+        np.testing.assert_allclose(fused, reference, rtol=1e-10, atol=1e-12)
+
+
+PROB_CASES = [
+    ("mean", (4, 5), {}),
+    ("sum_weight", (4, 5), {"reduction": "sum", "weight": np.array([0.5, 1.0, 2.0, 1.5, 0.25])}),
+    ("none_smooth", (4, 5), {"reduction": "none", "label_smoothing": 0.2}),
+    (
+        "spatial_weight_smooth",
+        (2, 3, 2),
+        {"weight": np.array([1.0, 2.0, 0.5]), "label_smoothing": 0.1},
+    ),
+    ("unbatched", (5,), {}),
+]
+
+
+def _probabilities(rng, shape):
+    axis = 0 if len(shape) == 1 else 1
+    p = rng.uniform(0.1, 1.0, shape)
+    return p / p.sum(axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize("case, shape, options", PROB_CASES, ids=[c[0] for c in PROB_CASES])
+def test_cross_entropy_probability_targets_gradients(rng, case, shape, options):
+    x, p = rng.standard_normal(shape), _probabilities(rng, shape)
+    check_gradients(lambda x, p: F.cross_entropy(x, p, **options), x, p, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case, shape, options", PROB_CASES, ids=[c[0] for c in PROB_CASES])
+def test_cross_entropy_probability_targets_match_torch(rng, case, shape, options, dtype):
+    TF = _torch_f()
+    options = dict(options)
+    w = options.pop("weight", None)
+    compare_with_torch(
+        lambda x, p: F.cross_entropy(x, p, weight=w, **options),
+        lambda x, p: TF.cross_entropy(x, p, weight=_weight_for(x, w), **options),
+        rng.standard_normal(shape),
+        _probabilities(rng, shape),
+        dtype=dtype,
+    )
+
+
+def test_cross_entropy_golden_value():
+    x = sd.tensor([[0.0, np.log(3.0)]], dtype="float64", requires_grad=True)
+    loss = F.cross_entropy(x, sd.tensor([1]))
+    np.testing.assert_allclose(loss.item(), -np.log(0.75))
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, [[0.25, -0.25]])  # p - onehot(t)
+
+
+@pytest.mark.oracle
+def test_cross_entropy_all_targets_ignored_matches_torch():
+    TF = _torch_f()
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    t = np.full(3, -100, dtype=np.int64)
+    compare_with_torch(
+        lambda x, t: F.cross_entropy(x, t), lambda x, t: TF.cross_entropy(x, t), x, t
+    )
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    x = sd.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(x, sd.tensor([1, 1]))
+    np.testing.assert_allclose(loss.item(), 1e4, rtol=1e-6)
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]], atol=1e-6)
+
+
+def test_cross_entropy_keeps_float32(rng):
+    x = sd.tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    loss = F.cross_entropy(x, sd.tensor([0, 1, 2, 0]), weight=np.ones(3), label_smoothing=0.1)
+    loss.backward()
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- nll_loss
+NLL_CASES = [
+    ("mean", (4, 5), {}),
+    ("sum_weight", (4, 5), {"reduction": "sum", "weight": np.array([0.5, 1.0, 2.0, 1.5, 0.25])}),
+    ("none_ignore", (6, 3), {"reduction": "none", "ignored": 2}),
+    ("mean_weight_ignore", (6, 3), {"weight": np.array([1.0, 2.0, 3.0]), "ignored": 2}),
+    ("spatial", (2, 3, 2, 2), {}),
+    ("unbatched", (5,), {"reduction": "none"}),
+]
+
+
+@pytest.mark.parametrize("case, shape, options", NLL_CASES, ids=[c[0] for c in NLL_CASES])
+def test_nll_loss_gradients(rng, case, shape, options):
+    x, t, options = _ce_setup(rng, shape, options)
+    check_gradients(lambda x, t: F.nll_loss(x, t, **options), x, t, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case, shape, options", NLL_CASES, ids=[c[0] for c in NLL_CASES])
+def test_nll_loss_matches_torch(rng, case, shape, options, dtype):
+    TF = _torch_f()
+    x, t, options = _ce_setup(rng, shape, options)
+    w = options.pop("weight", None)
+    compare_with_torch(
+        lambda x, t: F.nll_loss(x, t, weight=w, **options),
+        lambda x, t: TF.nll_loss(x, t, weight=_weight_for(x, w), **options),
+        x,
+        t,
+        dtype=dtype,
+    )
+
+
+def test_nll_of_log_softmax_equals_cross_entropy(rng):
+    x, t = sd.tensor(rng.standard_normal((5, 4))), sd.tensor(rng.integers(0, 4, 5))
+    np.testing.assert_allclose(
+        F.nll_loss(F.log_softmax(x, axis=1), t).data, F.cross_entropy(x, t).data, rtol=1e-12
+    )
+
+
+# ----------------------------------------------------------------------------- binary losses
+BCE_CASES = [
+    ("mean", (4, 3), {}),
+    ("sum_weight", (4, 3), {"reduction": "sum", "weight": np.array([0.5, 1.0, 2.0])}),
+    ("none", (5,), {"reduction": "none"}),
+    ("scalar", (), {}),
+]
+
+
+def _bce_inputs(rng, shape):
+    return rng.uniform(0.05, 0.95, shape), rng.uniform(0.0, 1.0, shape)
+
+
+@pytest.mark.parametrize("case, shape, options", BCE_CASES, ids=[c[0] for c in BCE_CASES])
+def test_binary_cross_entropy_gradients(rng, case, shape, options):
+    x, t = _bce_inputs(rng, shape)
+    check_gradients(lambda x, t: F.binary_cross_entropy(x, t, **options), x, t, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case, shape, options", BCE_CASES, ids=[c[0] for c in BCE_CASES])
+def test_binary_cross_entropy_matches_torch(rng, case, shape, options, dtype):
+    TF = _torch_f()
+    options = dict(options)
+    w = options.pop("weight", None)
+    compare_with_torch(
+        lambda x, t: F.binary_cross_entropy(x, t, weight=w, **options),
+        lambda x, t: TF.binary_cross_entropy(x, t, weight=_weight_for(x, w), **options),
+        *_bce_inputs(rng, shape),
+        dtype=dtype,
+    )
+
+
+@pytest.mark.oracle
+def test_binary_cross_entropy_clamps_like_torch():
+    TF = _torch_f()
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.5])
+    t = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
+    compare_with_torch(
+        lambda x, t: F.binary_cross_entropy(x, t, reduction="none"),
+        lambda x, t: TF.binary_cross_entropy(x, t, reduction="none"),
+        x,
+        t,
+        grad_inputs=(0,),
+        rtol=1e-8,  # gradients of 1e11 at the clamp: rounding order differs in the last bits
+    )
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(sd.tensor(x), sd.tensor(t), reduction="none").data[:2],
+        [100.0, 100.0],
+    )
+
+
+BCE_LOGITS_CASES = [
+    ("mean", (4, 3), {}),
+    ("sum_weight", (4, 3), {"reduction": "sum", "weight": np.array([0.5, 1.0, 2.0])}),
+    ("none_pos_weight", (4, 3), {"reduction": "none", "pos_weight": np.array([3.0, 0.5, 1.0])}),
+    ("mean_both", (2, 3), {"weight": np.array([[1.0], [2.0]]), "pos_weight": np.array([2.0])}),
+    ("scalar", (), {}),
+]
+
+
+@pytest.mark.parametrize(
+    "case, shape, options", BCE_LOGITS_CASES, ids=[c[0] for c in BCE_LOGITS_CASES]
+)
+def test_binary_cross_entropy_with_logits_gradients(rng, case, shape, options):
+    x, t = rng.standard_normal(shape) * 2, rng.uniform(0.0, 1.0, shape)
+    check_gradients(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, **options), x, t, double=True
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "case, shape, options", BCE_LOGITS_CASES, ids=[c[0] for c in BCE_LOGITS_CASES]
+)
+def test_binary_cross_entropy_with_logits_matches_torch(rng, case, shape, options, dtype):
+    TF = _torch_f()
+    options = dict(options)
+    w, pw = options.pop("weight", None), options.pop("pos_weight", None)
+    compare_with_torch(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=pw, **options),
+        lambda x, t: TF.binary_cross_entropy_with_logits(
+            x, t, weight=_weight_for(x, w), pos_weight=_weight_for(x, pw), **options
+        ),
+        rng.standard_normal(shape) * 2,
+        rng.uniform(0.0, 1.0, shape),
+        dtype=dtype,
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_cross_entropy_with_logits_is_stable(dtype):
+    TF = _torch_f()
+    x = np.array([1e4, -1e4, 1e4, -1e4, 0.0])
+    t = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+    out = F.binary_cross_entropy_with_logits(
+        sd.tensor(x.astype(dtype)), t.astype(dtype), None, "none"
+    )
+    np.testing.assert_allclose(out.data, [0.0, 0.0, 1e4, 1e4, np.log(2.0)], rtol=1e-6)
+    compare_with_torch(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=np.array([2.0])),
+        lambda x, t: TF.binary_cross_entropy_with_logits(
+            x, t, pos_weight=_weight_for(x, np.array([2.0]))
+        ),
+        x,
+        t,
+        dtype=dtype,
+    )
+
+
+# ----------------------------------------------------------------------------- regression
+REGRESSION_SHAPES = [(4, 3), (5,), ()]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", REGRESSION_SHAPES)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_regression_loss_gradients(rng, name, shape, reduction):
+    x, t = rng.standard_normal(shape), rng.standard_normal(shape)
+    fn = getattr(F, name)
+    check_gradients(lambda x, t: fn(x, t, reduction=reduction), x, t, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_regression_loss_matches_torch(rng, name, reduction, dtype):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x, t: getattr(F, name)(x, t, reduction=reduction),
+        lambda x, t: getattr(TF, name)(x, t, reduction=reduction),
+        rng.standard_normal((4, 3)),
+        rng.standard_normal((4, 3)),
+        dtype=dtype,
+    )
+
+
+def test_l1_loss_subgradient_is_zero_at_a_tie():
+    x = sd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    F.l1_loss(x, sd.tensor([1.0, 0.0, 5.0]), reduction="sum").backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, -1.0])
+
+
+def test_mse_loss_golden_and_dtype():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    loss = F.mse_loss(x, np.array([0.0, 4.0]))  # float64 target: the loss stays float32
+    assert loss.dtype == np.float32 and loss.item() == 2.5
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, -2.0])  # 2 (x - t) / N
+
+
+# ----------------------------------------------------------------------------- errors
+def _ce_inputs():
+    return sd.tensor(np.zeros((3, 5), np.float32)), sd.tensor([0, 4, 1])
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_out_of_range_class_targets(name):
+    x, _ = _ce_inputs()
+    with pytest.raises(ValueError, match=rf"{name}.*class index 5, 7 .*\[0, 4\]"):
+        getattr(F, name)(x, sd.tensor([5, 7, 1]))
+    with pytest.raises(ValueError, match=r"class index -1 .*\[0, 4\]"):
+        getattr(F, name)(x, sd.tensor([-1, 0, 1]))
+    getattr(F, name)(x, sd.tensor([-100, 0, 1]))  # ignore_index is allowed
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_nan_class_targets(name):
+    x, _ = _ce_inputs()
+    with pytest.raises(ValueError, match=rf"{name}: targets contain NaN"):
+        getattr(F, name)(x, np.array([0.0, np.nan, 1.0]))
+
+
+def test_nan_probability_targets():
+    x, _ = _ce_inputs()
+    p = np.full((3, 5), 0.2, np.float32)
+    p[1, 2] = np.nan
+    with pytest.raises(ValueError, match="cross_entropy: targets contain NaN"):
+        F.cross_entropy(x, p)
+    with pytest.raises(ValueError, match="binary_cross_entropy_with_logits: targets contain NaN"):
+        F.binary_cross_entropy_with_logits(x, p)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_float_targets_of_the_wrong_shape(name):
+    x, _ = _ce_inputs()
+    with pytest.raises(
+        DTypeError, match=rf"{name}: target must hold integer class indices.*astype"
+    ):
+        getattr(F, name)(x, np.array([0.0, 4.0, 1.0], np.float32))
+
+
+def test_nll_loss_rejects_probability_targets():
+    x, _ = _ce_inputs()
+    with pytest.raises(DTypeError, match="nll_loss"):
+        F.nll_loss(x, np.full((3, 5), 0.2, np.float32))
+
+
+def test_class_target_shape_mismatch():
+    x, _ = _ce_inputs()
+    with pytest.raises(ShapeError, match=r"cross_entropy.*shape \(3,\).*\(3, 5\).*\(2,\)"):
+        F.cross_entropy(x, sd.tensor([0, 1]))
+
+
+@pytest.mark.parametrize(
+    "name", ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+)
+def test_elementwise_loss_shape_mismatch(name):
+    x = sd.tensor(np.full((4, 1), 0.5, np.float32))
+    with pytest.raises(ShapeError, match=rf"{name}: target shape \(4,\) .*input shape \(4, 1\)"):
+        getattr(F, name)(x, np.full(4, 0.5, np.float32))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, t: F.cross_entropy(x, t, reduction="avg"),
+        lambda x, t: F.nll_loss(x, t, reduction="avg"),
+        lambda x, t: F.mse_loss(x, x, reduction="avg"),
+        lambda x, t: F.l1_loss(x, x, reduction="avg"),
+        lambda x, t: F.binary_cross_entropy_with_logits(x, x, reduction="avg"),
+    ],
+)
+def test_unknown_reduction(call):
+    x, t = _ce_inputs()
+    with pytest.raises(ValueError, match="'mean', 'sum' or 'none'; received reduction='avg'"):
+        call(x, t)
+
+
+def test_other_bad_arguments():
+    x, t = _ce_inputs()
+    with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):
+        F.cross_entropy(x, t, label_smoothing=1.5)
+    with pytest.raises(ShapeError, match=r"weight must hold one number per class, shape \(5,\)"):
+        F.cross_entropy(x, t, weight=np.ones(4))
+    with pytest.raises(DTypeError, match="cross_entropy: input must be a floating tensor"):
+        F.cross_entropy(sd.tensor([[1, 2]]), sd.tensor([0]))
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]; received values from"):
+        F.binary_cross_entropy(sd.tensor([0.5, 1.5]), sd.tensor([1.0, 0.0]))
+    with pytest.raises(ShapeError, match=r"pos_weight of shape \(3,\) must broadcast"):
+        F.binary_cross_entropy_with_logits(x, np.zeros((3, 5)), pos_weight=np.ones(3))
