@@ -207,3 +207,18 @@ def test_saved_values_are_freed_after_backward():
     z = x * x
     z.backward(sd.ones_like(z), retain_graph=True)
     assert not z.grad_fn.freed
+
+
+def test_leaf_gradients_are_writable_and_not_shared():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    y = sd.tensor([3.0, 4.0], requires_grad=True)
+    seed = sd.tensor([1.0, 1.0])
+    (x + y).backward(seed)  # add hands the same g to both inputs
+    assert x.grad.data.flags.writeable and y.grad.data.flags.writeable
+    x.grad.data *= 0.0  # clipping one gradient in place must not touch the other
+    np.testing.assert_array_equal(y.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(seed.data, [1.0, 1.0])
+    w = sd.tensor([[1.0, 2.0]], requires_grad=True)
+    w.sum().backward()  # the sum's backward is a read-only broadcast view
+    w.grad.data += 1.0
+    np.testing.assert_array_equal(w.grad.data, [[2.0, 2.0]])

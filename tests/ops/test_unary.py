@@ -77,6 +77,9 @@ def test_abs_gradient_at_zero_is_zero():
     x = sd.tensor([-2.0, 0.0, 3.0], requires_grad=True)
     sd.abs(x).backward(sd.tensor([1.0, 1.0, 1.0]))
     np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
+    x = sd.tensor(0.0, dtype="float64", requires_grad=True)  # 0-d
+    sd.abs(x).backward()
+    assert x.grad.item() == 0.0 and x.grad.dtype == np.float64
 
 
 def test_clip_gradient_passes_at_the_boundaries():

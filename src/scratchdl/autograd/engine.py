@@ -197,13 +197,30 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     leaf_grads = _run([output], [seed], retain_graph, create_graph, targets=None)
+    handed_out: set[int] = {id(seed.data)}
     for leaf, grad in leaf_grads.values():
         if leaf._hooks:
             grad = _run_hooks(leaf._hooks, grad)
-        if leaf.grad is None:
-            leaf.grad = grad
-        else:
+        if leaf.grad is not None:
             leaf.grad = _add(leaf.grad, grad, create_graph)
+            continue
+        if not create_graph:
+            grad = _own_array(grad, handed_out)
+        leaf.grad = grad
+
+
+def _own_array(grad: Tensor, handed_out: set[int]) -> Tensor:
+    """``grad`` backed by an array that no other ``.grad`` shares and that may be written.
+
+    Backward passes gradients around without copying: ``a + b`` gives both inputs the very same
+    array, and ``sum`` gives a read-only broadcast view. A ``.grad`` must be safe to clip or
+    modify in place, so such arrays are copied here, once, when they reach a leaf.
+    """
+    array = grad.data
+    if not array.flags.writeable or array.base is not None or id(array) in handed_out:
+        array = array.copy()
+    handed_out.add(id(array))
+    return Tensor._from_op(array, None)
 
 
 def grad(

@@ -110,7 +110,7 @@ class LeakyRelu(Function):
 
     def forward(self, x, negative_slope):
         positive = x > 0
-        slope = (~positive).astype(x.dtype)
+        slope = np.logical_not(positive, out=np.empty_like(x))  # 1 where x <= 0, in x's dtype
         slope *= negative_slope
         slope += positive
         if self.needs_input_grad[0]:

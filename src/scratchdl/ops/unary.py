@@ -85,7 +85,7 @@ class Abs(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        return g * constant(np.sign(x.data))
+        return g * constant(np.sign(x.data, out=np.empty_like(x.data)))
 
 
 class Sin(Function):
