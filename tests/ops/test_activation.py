@@ -229,6 +229,27 @@ def test_nan_and_infinities_propagate():
     with np.errstate(invalid="ignore"):  # gelu(-inf) = -inf * Φ(-inf) = -inf * 0, as in PyTorch
         np.testing.assert_array_equal(sd.gelu(x).data, [np.nan, np.nan, np.inf])
     np.testing.assert_array_equal(sd.elu(x).data, [np.nan, -1.0, np.inf])
+    np.testing.assert_array_equal(sd.softplus(x).data, [np.nan, 0.0, np.inf])
+
+
+@pytest.mark.parametrize(
+    ("fn", "expected"),
+    [
+        (sd.relu, [0.0, 1.0]),
+        (sd.leaky_relu, [0.01, 1.0]),
+        (sd.elu, [0.0, 1.0]),
+        (sd.sigmoid, [0.0, 0.0]),
+        (sd.tanh, [0.0, 0.0]),
+        (sd.softplus, [0.0, 1.0]),
+    ],
+    ids=["relu", "leaky_relu", "elu", "sigmoid", "tanh", "softplus"],
+)
+def test_gradients_at_infinities_are_finite(fn, expected):
+    x = sd.tensor([-np.inf, np.inf], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn(x).backward(sd.ones_like(x))
+    np.testing.assert_array_equal(x.grad.data, np.array(expected, dtype=np.float32))
 
 
 # ------------------------------------------------------------------ erf

@@ -69,3 +69,42 @@ def test_matmul_errors_name_shapes():
         sd.matmul(sd.ones(2, 3, 4), sd.ones(5, 4, 2))
     with pytest.raises(DTypeError, match="same dtype"):
         sd.matmul(sd.ones(2, 2), sd.ones(2, 2, dtype="float64"))
+
+
+TRANSPOSED = [
+    ((3, 2), (3, 4), True, False),
+    ((2, 3), (4, 3), False, True),
+    ((3, 2), (4, 3), True, True),
+    ((5, 3, 2), (3, 4), True, False),
+    ((2, 3), (5, 4, 3), False, True),
+    ((2, 1, 3, 2), (4, 4, 3), True, True),
+]
+
+
+@pytest.mark.parametrize("case", TRANSPOSED, ids=str)
+def test_matmul_transposed_operands_gradients(rng, case):
+    shape_a, shape_b, ta, tb = case
+    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+    check_gradients(lambda x, y: sd.matmul(x, y, transpose_a=ta, transpose_b=tb), a, b, double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", TRANSPOSED, ids=str)
+def test_matmul_transposed_operands_match_torch(rng, case):
+    import torch
+
+    shape_a, shape_b, ta, tb = case
+    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+    compare_with_torch(
+        lambda x, y: sd.matmul(x, y, transpose_a=ta, transpose_b=tb),
+        lambda x, y: torch.matmul(x.mT if ta else x, y.mT if tb else y),
+        a,
+        b,
+    )
+
+
+def test_matmul_transpose_flags_errors():
+    with pytest.raises(ShapeError, match=r"transpose_b=True\): the inner dimensions 3 and 4"):
+        sd.matmul(sd.ones(2, 3), sd.ones(3, 4), transpose_b=True)
+    with pytest.raises(ShapeError, match="at least two axes"):
+        sd.matmul(sd.ones(3), sd.ones(3, 4), transpose_a=True)

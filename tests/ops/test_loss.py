@@ -526,5 +526,9 @@ def test_other_bad_arguments():
         F.cross_entropy(sd.tensor([[1, 2]]), sd.tensor([0]))
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]; received values from"):
         F.binary_cross_entropy(sd.tensor([0.5, 1.5]), sd.tensor([1.0, 0.0]))
+    with pytest.raises(ShapeError, match="cross_entropy: input must have a class axis"):
+        F.cross_entropy(sd.tensor(1.0), sd.tensor(0))
+    with pytest.raises(ValueError, match=r"softmax: axis must be an integer in \[-2, 1\]"):
+        F.softmax(x, axis=2)
     with pytest.raises(ShapeError, match=r"pos_weight of shape \(3,\) must broadcast"):
         F.binary_cross_entropy_with_logits(x, np.zeros((3, 5)), pos_weight=np.ones(3))

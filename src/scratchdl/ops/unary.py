@@ -154,7 +154,7 @@ def _floating(x) -> Tensor:
     return x
 
 
-def exp(x) -> Tensor:
+def exp(x: Tensor) -> Tensor:
     """Exponential ``e**x``, elementwise. See ``Exp`` for the gradient.
 
     Examples
@@ -166,7 +166,7 @@ def exp(x) -> Tensor:
     return Exp.apply(_floating(x))
 
 
-def log(x) -> Tensor:
+def log(x: Tensor) -> Tensor:
     """Natural logarithm, elementwise. See ``Log`` for the gradient.
 
     Examples
@@ -178,7 +178,7 @@ def log(x) -> Tensor:
     return Log.apply(_floating(x))
 
 
-def sqrt(x) -> Tensor:
+def sqrt(x: Tensor) -> Tensor:
     """Square root, elementwise. See ``Sqrt`` for the gradient.
 
     Examples
@@ -190,7 +190,7 @@ def sqrt(x) -> Tensor:
     return Sqrt.apply(_floating(x))
 
 
-def abs(x) -> Tensor:  # noqa: A001  (NumPy/PyTorch name)
+def abs(x: Tensor) -> Tensor:  # noqa: A001  (NumPy/PyTorch name)
     """Absolute value, elementwise. The gradient at 0 is 0; see ``Abs``.
 
     Examples
@@ -202,7 +202,7 @@ def abs(x) -> Tensor:  # noqa: A001  (NumPy/PyTorch name)
     return Abs.apply(constant(x))
 
 
-def sin(x) -> Tensor:
+def sin(x: Tensor) -> Tensor:
     """Sine of ``x`` in radians, elementwise. See ``Sin`` for the gradient.
 
     Examples
@@ -214,7 +214,7 @@ def sin(x) -> Tensor:
     return Sin.apply(_floating(x))
 
 
-def cos(x) -> Tensor:
+def cos(x: Tensor) -> Tensor:
     """Cosine of ``x`` in radians, elementwise. See ``Cos`` for the gradient.
 
     Examples
@@ -237,7 +237,11 @@ def _bound(name: str, value):
     return value.item() if isinstance(value, np.number) else value
 
 
-def clip(x, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's argument names)
+def clip(
+    x: Tensor,
+    min: float | None = None,  # noqa: A002  (NumPy's argument names)
+    max: float | None = None,  # noqa: A002
+) -> Tensor:
     """Limit the values of ``x`` to ``[min, max]``; either bound may be None (unbounded).
 
     The gradient passes where ``min <= x <= max``, boundaries included (PyTorch's ``clamp``);
