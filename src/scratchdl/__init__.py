@@ -38,12 +38,14 @@ from scratchdl.creation import (
 )
 from scratchdl.errors import AnomalyError, DTypeError, GradientError, ScratchdlError, ShapeError
 from scratchdl.ops import activation as _activation
+from scratchdl.ops import join as _join
 from scratchdl.ops import reduce as _reduce
 from scratchdl.ops import shape as _shape
 from scratchdl.ops import unary as _unary
 from scratchdl.ops.activation import *  # noqa: F403
 from scratchdl.ops.arithmetic import add, div, maximum, minimum, mul, neg, pow, sub, where
 from scratchdl.ops.cast import astype
+from scratchdl.ops.join import *  # noqa: F403
 from scratchdl.ops.linalg import matmul
 from scratchdl.ops.reduce import *  # noqa: F403
 from scratchdl.ops.shape import *  # noqa: F403
@@ -98,6 +100,7 @@ __all__ = [
     "zeros",
     "zeros_like",
     *_activation.__all__,
+    *_join.__all__,
     *_reduce.__all__,
     *_shape.__all__,
     *_unary.__all__,

@@ -421,13 +421,13 @@ class Tensor:
         return _shape.broadcast_to(self, shape[0] if len(shape) == 1 else shape)
 
     def repeat(self, repeats, axis=None):
-        return _shape.repeat(self, repeats, axis)
+        return _join.repeat(self, repeats, axis)
 
     def split(self, indices_or_sections, axis=0):
-        return _shape.split(self, indices_or_sections, axis)
+        return _join.split(self, indices_or_sections, axis)
 
     def chunk(self, chunks: int, axis=0):
-        return _shape.chunk(self, chunks, axis)
+        return _join.chunk(self, chunks, axis)
 
 
 class _HookHandle:
@@ -451,6 +451,7 @@ from scratchdl.ops import activation as _activation  # noqa: E402
 from scratchdl.ops import arithmetic as _arith  # noqa: E402
 from scratchdl.ops import cast as _cast  # noqa: E402
 from scratchdl.ops import index as _index  # noqa: E402
+from scratchdl.ops import join as _join  # noqa: E402
 from scratchdl.ops import linalg as _linalg  # noqa: E402
 from scratchdl.ops import reduce as _reduce  # noqa: E402
 from scratchdl.ops import shape as _shape  # noqa: E402

@@ -88,13 +88,13 @@ def _run_hooks(hooks, grad: Tensor) -> Tensor:
     return grad
 
 
-def _check_gradient(fn, index: int, t: Tensor, dx: Tensor) -> None:
-    if dx.data.shape != t.data.shape or dx.data.dtype != t.data.dtype:
-        raise GradientError(
-            f"{fn.name}.backward returned a gradient of shape {dx.data.shape} and dtype "
-            f"{dx.data.dtype} for input {index}, which has shape {t.data.shape} and dtype "
-            f"{t.data.dtype}. This is a bug in that op's backward."
-        )
+def _wrong_gradient(fn, t: Tensor, dx: Tensor) -> GradientError:
+    index = next(i for i, x in enumerate(fn.inputs) if x is t)
+    return GradientError(
+        f"{fn.name}.backward returned a gradient of shape {dx.data.shape} and dtype "
+        f"{dx.data.dtype} for input {index}, which has shape {t.data.shape} and dtype "
+        f"{t.data.dtype}. This is a bug in that op's backward."
+    )
 
 
 def _run(
@@ -143,22 +143,25 @@ def _run(
             g = grads.pop(fn, None)
             if g is None:
                 continue
-            hooks = fn.__dict__.get("pre_hooks")
+            saved = fn.__dict__
+            hooks = saved.get("pre_hooks")
             if hooks:
                 g = _run_hooks(hooks, g)
-            if fn in target_nodes:
-                leaf_grads[id(target_nodes[fn])] = [target_nodes[fn], g]
-            if expand is not None and fn not in expand:
-                continue
+            if targets is not None:
+                if fn in target_nodes:
+                    leaf_grads[id(target_nodes[fn])] = [target_nodes[fn], g]
+                if fn not in expand:
+                    continue
             input_grads = fn.backward(g)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if anomaly_mode:
                 anomaly.check_backward(fn, input_grads)
-            for index, (t, dx) in enumerate(zip(fn.inputs, input_grads)):
+            for t, dx in zip(saved["inputs"], input_grads):
                 if dx is None or not t._requires_grad:
                     continue
-                _check_gradient(fn, index, t, dx)
+                if dx.data.shape != t.data.shape or dx.data.dtype != t.data.dtype:
+                    raise _wrong_gradient(fn, t, dx)
                 parent = t.grad_fn
                 if parent is None:
                     entry = leaf_grads.get(id(t))

@@ -24,6 +24,10 @@ from scratchdl.autograd.grad_mode import state
 from scratchdl.errors import GradientError
 from scratchdl.tensor import Tensor
 
+# ``needs_input_grad`` of ops outside the graph, made once per input count.
+_NOTHING_NEEDED = [(False,) * count for count in range(8)]
+_new_tensor = object.__new__
+
 
 class Function:
     """Base class of every op. Subclasses implement ``forward`` and ``backward``.
@@ -47,13 +51,16 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         """Run the op on Tensors and return its output Tensor (recording the graph if needed)."""
         fn = cls.__new__(cls)
-        needs = [t._requires_grad for t in inputs] if state.enabled else None
-        record = needs is not None and True in needs
+        record = False
+        if state.enabled:
+            needs = [t._requires_grad for t in inputs]
+            record = True in needs
         if record:
             fn.inputs = inputs
             fn.needs_input_grad = needs
         else:
-            fn.needs_input_grad = [False] * len(inputs)
+            count = len(inputs)
+            fn.needs_input_grad = _NOTHING_NEEDED[count] if count < 8 else (False,) * count
         if state.anomaly:
             fn.created_at = anomaly.user_frame()
         out = fn.forward(*[t.data for t in inputs], **params)
@@ -61,9 +68,19 @@ class Function:
             out = np.asarray(out)
         if state.anomaly:
             anomaly.check_forward(fn, inputs, out)
-        result = Tensor._from_op(out, fn if record else None)
+        # Tensor._from_op, inlined: this line runs for every op of every step.
+        result = _new_tensor(Tensor)
+        result.data = out
+        result.grad = None
+        result._hooks = None
+        result.name = None
         if record:
+            result.grad_fn = fn
+            result._requires_grad = True
             fn._output_ref = weakref.ref(result)
+        else:
+            result.grad_fn = None
+            result._requires_grad = False
         return result
 
     def output(self) -> Tensor:

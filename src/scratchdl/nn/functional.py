@@ -7,12 +7,11 @@ from scratchdl.ops.loss import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     l1_loss,
-    log_softmax,
     mse_loss,
     nll_loss,
-    softmax,
 )
 from scratchdl.ops.misc import dropout, embedding, one_hot
+from scratchdl.ops.softmax import log_softmax, softmax
 
 __all__ = [
     "binary_cross_entropy",

@@ -43,8 +43,29 @@ class Tanh(Function):
         return np.tanh(x)
 
     def backward(self, g):
-        y = self.output()
-        return g * (1.0 - y * y)
+        return TanhBackward.apply(g, self.output())
+
+
+class TanhBackward(Function):
+    """dx = g * (1 - y²): the gradient of tanh as one op, so a tanh costs one backward node.
+
+    Backward (needed only for double backward): dx is a function of g and of y = tanh(x), with
+    d(dx)/dg = 1 - y² and d(dx)/dy = -2 g y. For an upstream h:
+    dg = h * (1 - y²) (the same op again) and dy = -2 * h * g * y.
+    Double backward: supported.
+    """
+
+    def forward(self, g, y):
+        dx = np.multiply(y, y, out=np.empty_like(y))  # out=: a 0-d result stays an array
+        np.subtract(1.0, dx, out=dx)
+        dx *= g
+        return dx
+
+    def backward(self, h):
+        g, y = self.inputs
+        dg = TanhBackward.apply(h, y) if self.needs_input_grad[0] else None
+        dy = h * g * y * -2.0 if self.needs_input_grad[1] else None
+        return dg, dy
 
 
 class Sigmoid(Function):
@@ -70,8 +91,28 @@ class Sigmoid(Function):
         return np.reciprocal(y, out=y)
 
     def backward(self, g):
-        y = self.output()
-        return g * (y * (1.0 - y))
+        return SigmoidBackward.apply(g, self.output())
+
+
+class SigmoidBackward(Function):
+    """dx = g * y (1 - y): the gradient of sigmoid as one op (one backward node per sigmoid).
+
+    Backward (for double backward): d(dx)/dg = y (1 - y) and d(dx)/dy = g (1 - 2y), so
+    dg = h * y (1 - y) (the same op again) and dy = h * g * (1 - 2 y).
+    Double backward: supported.
+    """
+
+    def forward(self, g, y):
+        dx = np.subtract(1.0, y, out=np.empty_like(y))  # out=: a 0-d result stays an array
+        dx *= y
+        dx *= g
+        return dx
+
+    def backward(self, h):
+        g, y = self.inputs
+        dg = SigmoidBackward.apply(h, y) if self.needs_input_grad[0] else None
+        dy = h * g * (1.0 - y * 2.0) if self.needs_input_grad[1] else None
+        return dg, dy
 
 
 class Relu(Function):

@@ -1,9 +1,10 @@
-"""Softmax and the losses: softmax, log_softmax, cross_entropy, nll_loss, binary_cross_entropy,
-binary_cross_entropy_with_logits, mse_loss, l1_loss.
+"""The losses: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
+mse_loss, l1_loss.
 
 Every classifier ends here: logits -> cross_entropy, which is log-softmax followed by the negative
 log-likelihood of the target class. It runs in every training step, so it is one fused op; the
-composed ``_reference_cross_entropy`` beside it is the version to read first.
+composed ``_reference_cross_entropy`` beside it is the version to read first. Softmax and
+log_softmax themselves live in ``softmax.py``, the argument checks in ``_loss_checks.py``.
 
 Conventions (PyTorch's, so that results match to the last bit that float rounding allows):
 
@@ -19,81 +20,25 @@ import numpy as np
 
 from scratchdl.autograd.function import Function
 from scratchdl.autograd.grad_mode import is_grad_enabled
-from scratchdl.errors import DTypeError, ShapeError
 from scratchdl.ops._convert import constant
+from scratchdl.ops._loss_checks import (
+    _check_class_targets,
+    _check_no_nan,
+    _check_reduction,
+    _class_input,
+    _class_weight,
+    _elementwise_weight,
+    _float_input,
+    _integer_target,
+    _like_input,
+    _raw,
+)
 from scratchdl.ops.arithmetic import maximum
 from scratchdl.ops.cast import astype
+from scratchdl.ops.softmax import _axis_sum, log_softmax, softmax
 from scratchdl.tensor import Tensor
 
 __all__: list[str] = []
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-# ----------------------------------------------------------------------------- softmax family
-def _axis_sum(a: np.ndarray, axis: int, w: np.ndarray | None = None) -> np.ndarray:
-    """sum_c w_c a[..., c, ...] over ``axis`` (w = 1 by default), with that axis removed.
-
-    Written as a matrix-vector product with a vector of ones (or of the weights w): BLAS does it
-    3 to 10 times faster than ``a.sum(axis)``, and these sums run in every training step.
-    """
-    axis %= a.ndim
-    size = a.shape[axis]
-    w = np.ones(size, dtype=a.dtype) if w is None else w
-    if axis == a.ndim - 1:
-        return a @ w  # (..., C) @ (C,) -> (...)
-    lead, rest = a.shape[:axis], a.shape[axis + 1 :]
-    a3 = a.reshape(int(np.prod(lead)), size, int(np.prod(rest)))  # (L, C, R)
-    return (w @ a3).reshape(lead + rest)  # (C,) @ (L, C, R) -> (L, R)
-
-
-class Softmax(Function):
-    """y = softmax(x) along ``axis``: y_i = exp(x_i - m) / sum_j exp(x_j - m), with m = max_j x_j
-
-    Backward: dy_i/dx_k = y_i ([i == k] - y_k), so
-        dx_k = sum_i g_i y_i ([i == k] - y_k) = y_k g_k - y_k sum_i g_i y_i
-        dx = y * (g - sum(g * y, axis, keepdims=True))
-    Saved for backward: nothing; the formula is written with the output y (cheaper than
-    recomputing exp), and y is the live output tensor, so double backward sees y's dependence on x.
-    Shapes: y has x's shape; every slice along ``axis`` sums to 1.
-    Notes: subtracting m cancels between numerator and denominator, so it changes nothing
-    mathematically, but the largest exponent becomes 0 and exp cannot overflow.
-    Double backward: supported.
-    """
-
-    def forward(self, x, axis):
-        self.axis = axis
-        e = x - x.max(axis=axis, keepdims=True)
-        np.exp(e, out=e)
-        e /= np.expand_dims(_axis_sum(e, axis), axis)
-        return e
-
-    def backward(self, g):
-        y = self.output()
-        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
-
-
-class LogSoftmax(Function):
-    """y = log_softmax(x) along ``axis``: y_i = x_i - m - log sum_j exp(x_j - m), m = max_j x_j
-
-    Backward: dy_i/dx_k = [i == k] - p_k with p = softmax(x) = exp(y), so
-        dx_k = g_k - p_k sum_i g_i
-        dx = g - exp(y) * sum(g, axis, keepdims=True)
-    Saved for backward: nothing; exp(y) is computed from the live output y (double backward).
-    Notes: with the max subtracted, log-sum-exp never overflows, and y never takes the log of an
-    underflowed 0 (which softmax(x).log() would, giving -inf for very unlikely classes).
-    Double backward: supported.
-    """
-
-    def forward(self, x, axis):
-        self.axis = axis
-        z = x - x.max(axis=axis, keepdims=True)
-        z -= np.expand_dims(np.log(_axis_sum(np.exp(z), axis)), axis)
-        return z
-
-    def backward(self, g):
-        y = self.output()
-        return g - y.exp() * g.sum(axis=self.axis, keepdims=True)
 
 
 # ----------------------------------------------------------------------------- class targets
@@ -387,164 +332,11 @@ class L1Loss(Function):
         return dx, (-dx if self.needs_input_grad[1] else None)
 
 
-# ----------------------------------------------------------------------------- validation
-def _raw(value) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
-
-
-def _check_reduction(op: str, reduction) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{op}: reduction must be one of 'mean', 'sum' or 'none'; received "
-            f"reduction={reduction!r}."
-        )
-
-
-def _float_input(op: str, input) -> Tensor:
-    input = constant(input)
-    if input.dtype.kind != "f":
-        raise DTypeError(
-            f"{op}: input must be a floating tensor (logits or probabilities); received dtype "
-            f"{input.dtype}. Convert it with input.astype('float32')."
-        )
-    return input
-
-
-def _class_input(op: str, input) -> tuple[Tensor, int]:
-    """A floating input with a class axis (axis 1, or axis 0 unbatched), and its class count C."""
-    input = _float_input(op, input)
-    if input.ndim == 0:
-        raise ShapeError(f"{op}: input must have a class axis; received a 0-d tensor.")
-    return input, input.shape[0 if input.ndim == 1 else 1]
-
-
-def _softmax_input(op: str, x, axis) -> Tensor:
-    x = _float_input(op, x)
-    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < max(x.ndim, 1):
-        raise ValueError(
-            f"{op}: axis must be an integer in [{-x.ndim}, {x.ndim - 1}] for input shape "
-            f"{x.shape}; received axis={axis!r}."
-        )
-    return x
-
-
-def _check_no_nan(op: str, t: np.ndarray) -> None:
-    if t.dtype.kind == "f" and np.isnan(t).any():
-        raise ValueError(
-            f"{op}: targets contain NaN ({int(np.isnan(t).sum())} of {t.size} values); "
-            "every target must be a number. Check the data pipeline that made them."
-        )
-
-
-def _class_weight(op: str, weight, n_classes: int, dtype) -> np.ndarray | None:
-    if weight is None:
-        return None
-    w = _raw(weight)
-    if w.shape != (n_classes,):
-        raise ShapeError(
-            f"{op}: weight must hold one number per class, shape ({n_classes},); received shape "
-            f"{w.shape}."
-        )
-    return w.astype(dtype, copy=False)
-
-
-def _check_class_targets(op: str, input: Tensor, n_classes: int, target, ignore_index) -> None:
-    """Integer targets: shape (N, d1, ...) for input (N, C, d1, ...), values in [0, C-1]."""
-    expected = () if input.ndim == 1 else input.shape[:1] + input.shape[2:]
-    if target.shape != expected:
-        raise ShapeError(
-            f"{op}: target of class indices must have shape {expected} for input shape "
-            f"{input.shape} (the input without its class axis 1); received target shape "
-            f"{target.shape}."
-        )
-    t = target.data
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
-        bad = t[((t < 0) | (t >= n_classes)) & (t != ignore_index)]
-        if bad.size:
-            shown = ", ".join(str(b) for b in np.unique(bad)[:5])
-            raise ValueError(
-                f"{op}: target holds class index {shown} outside the valid range "
-                f"[0, {n_classes - 1}] (input has C={n_classes} classes on axis 1). Labels must "
-                f"be 0-based; ignore_index={ignore_index} is the only other value allowed."
-            )
-
-
-def _integer_target(op: str, input: Tensor, target) -> Tensor:
-    target = constant(target)
-    if target.dtype.kind in "iu":
-        return target
-    if target.dtype.kind == "f":
-        _check_no_nan(op, target.data)
-    raise DTypeError(
-        f"{op}: target must hold integer class indices (dtype int64), or for cross_entropy class "
-        f"probabilities with the input's shape {input.shape}; received dtype {target.dtype} and "
-        f"shape {target.shape}. For labels, use target.astype('int64')."
-    )
-
-
-def _like_input(op: str, input: Tensor, target) -> Tensor:
-    """A target of the input's shape and dtype (integer or bool labels are converted)."""
-    target = constant(target)
-    if target.shape != input.shape:
-        raise ShapeError(
-            f"{op}: target shape {target.shape} must equal input shape {input.shape} (one target "
-            "per prediction)."
-        )
-    if target.dtype != input.dtype:
-        target = astype(target, input.dtype)
-    return target
-
-
-def _elementwise_weight(op: str, weight, input: Tensor, name: str = "weight"):
-    if weight is None:
-        return None
-    w = _raw(weight).astype(input.dtype, copy=False)
-    try:
-        fits = np.broadcast_shapes(w.shape, input.shape) == input.shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ShapeError(
-            f"{op}: {name} of shape {w.shape} must broadcast to the input's shape {input.shape}."
-        )
-    return w
-
-
+# ----------------------------------------------------------------------------- public functions
 def _reduce(l: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return l.mean()
     return l.sum() if reduction == "sum" else l
-
-
-# ----------------------------------------------------------------------------- public functions
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """Softmax along ``axis``: exponentiate and normalise so each slice sums to 1.
-
-    See ``Softmax`` for the gradient and the max-subtraction that keeps it stable.
-
-    Examples
-    --------
-    >>> import scratchdl as sd
-    >>> from scratchdl.nn import functional as F
-    >>> F.softmax(sd.tensor([0.0, 0.0, 0.0, 0.0]))
-    tensor([0.25, 0.25, 0.25, 0.25])
-    """
-    return Softmax.apply(_softmax_input("softmax", x, axis), axis=axis)
-
-
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """Logarithm of softmax along ``axis``, computed stably (never ``log`` of an underflow).
-
-    See ``LogSoftmax`` for the gradient.
-
-    Examples
-    --------
-    >>> import scratchdl as sd
-    >>> from scratchdl.nn import functional as F
-    >>> F.log_softmax(sd.tensor([0.0, 0.0]))
-    tensor([-0.6931, -0.6931])
-    """
-    return LogSoftmax.apply(_softmax_input("log_softmax", x, axis), axis=axis)
 
 
 def cross_entropy(

@@ -136,7 +136,8 @@ class Sum(Function):
         return x.sum(axis=axes, keepdims=keepdims)
 
     def backward(self, g):
-        g = _reshape(g, _kept_shape(self.x_shape, self.axes))
+        if g.ndim:  # a 0-d g (a full sum) broadcasts as it is
+            g = _reshape(g, _kept_shape(self.x_shape, self.axes))
         return broadcast_to(g, self.x_shape)
 
 
@@ -156,7 +157,9 @@ class Mean(Function):
 
     def backward(self, g):
         n = builtins.max(_count(self.x_shape, self.axes), 1)  # n = 0 only when x is empty
-        g = _reshape(g / n, _kept_shape(self.x_shape, self.axes))
+        g = g / n
+        if g.ndim:  # a 0-d g (a full mean) broadcasts as it is
+            g = _reshape(g, _kept_shape(self.x_shape, self.axes))
         return broadcast_to(g, self.x_shape)
 
 
