@@ -175,8 +175,9 @@ def _run(
     finally:
         state.enabled, state.anomaly = previous_mode, anomaly_mode
         if not retain_graph:
-            for fn in order:
-                fn.release()
+            for fn in order:  # Function.release, inlined: it runs for every node of every step
+                fn.__dict__.clear()
+                fn.freed = True
     return leaf_grads
 
 
@@ -221,9 +222,9 @@ def _own_array(grad: Tensor, handed_out: set[int]) -> Tensor:
     """
     array = grad.data
     if not array.flags.writeable or array.base is not None or id(array) in handed_out:
-        array = array.copy()
-    handed_out.add(id(array))
-    return Tensor._from_op(array, None)
+        grad = Tensor._from_op(array.copy(), None)
+    handed_out.add(id(grad.data))
+    return grad
 
 
 def grad(

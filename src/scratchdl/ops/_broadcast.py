@@ -81,7 +81,8 @@ def unbroadcast(dx: Tensor, x: Tensor) -> Tensor:
     The cast matters when a float32 tensor met a float64 one: the result (and g) are float64, but
     x's gradient must be float32 like x.
     """
-    dx = sum_to(dx, x.data.shape)
+    if dx.data.shape != x.data.shape:
+        dx = SumTo.apply(dx, shape=x.data.shape)
     if dx.data.dtype != x.data.dtype:
         dx = astype(dx, x.data.dtype)
     return dx

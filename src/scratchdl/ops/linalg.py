@@ -133,10 +133,12 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False) -> Tensor
     (2, 4)
     """
     a, b = constant(a), constant(b)
-    _check_matmul(a, b, transpose_a, transpose_b)
+    if a.data.dtype != b.data.dtype or not (a.data.ndim and b.data.ndim):
+        _check_matmul(a, b, transpose_a, transpose_b)
     try:
         return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
-    except ValueError:
+    except ValueError:  # NumPy found the shapes incompatible: say how, in our words
+        _check_matmul(a, b, transpose_a, transpose_b)
         raise ShapeError(
             f"matmul: the batch axes of shapes {a.shape} and {b.shape} cannot be broadcast "
             "together (everything before the last two axes must broadcast)."

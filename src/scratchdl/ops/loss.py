@@ -20,6 +20,7 @@ import numpy as np
 
 from scratchdl.autograd.function import Function
 from scratchdl.autograd.grad_mode import is_grad_enabled
+from scratchdl.ops._broadcast import unbroadcast
 from scratchdl.ops._convert import constant
 from scratchdl.ops._loss_checks import (
     _check_class_targets,
@@ -262,37 +263,92 @@ class BinaryCrossEntropyWithLogits(Function):
 
     This is binary_cross_entropy(sigmoid(x), t) with log sigmoid(x) = -softplus(-x) and
     log(1 - sigmoid(x)) = -x - softplus(-x); pos_weight pw scales the positive term. Without pw
-    (c = 1) it is the familiar max(x, 0) - x t + log(1 + e^-|x|).
-    Backward: d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so
-        dx = g * w * (c * sigmoid(x) - pw * t)      (= g * w * (sigmoid(x) - t) without pw)
-        dt = g * w * ((pw - 1) * softplus(-x) - x)
+    (c = 1) it is the familiar max(x, 0) - x t + log(1 + e^-|x|). The output is l reduced by
+    ``reduction``: the mean over all n elements, their sum, or l itself ("none").
+    Backward: d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so with G = g / n for the
+    mean and G = g otherwise (a 0-d G broadcasts over x),
+        dx = G * w * (c * sigmoid(x) - pw * t)      (= G * w * (sigmoid(x) - t) without pw)
+        dt = G * w * ((pw - 1) * softplus(-x) - x)
     Notes: softplus(-x) is computed as log1p(exp(-|x|)) + max(-x, 0): the exponent is never
-    positive, so logits of ±1e4 give exact, finite losses and gradients.
+    positive, so logits of ±1e4 give exact, finite losses and gradients. The reduction is part
+    of the op (not a separate mean) so that a training step pays for one node, not two.
     Double backward: supported.
     """
 
-    def forward(self, x, t, weight, pos_weight):
-        self.weight, self.pos_weight = weight, pos_weight
-        softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(-x)
-        c = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
-        l = (1 - t) * x + c * softplus_neg
-        return l if weight is None else l * weight
+    def forward(self, x, t, weight, pos_weight, reduction):
+        self.weight, self.pos_weight, self.reduction = weight, pos_weight, reduction
+        if pos_weight is None and weight is None:  # the common case, with in-place passes
+            l = np.clip(x, 0.0, np.inf, out=np.empty_like(x))  # max(x, 0); np.clip's fast path
+            l -= x * t
+            tail = np.abs(x, out=np.empty_like(x))  # out=: a 0-d result stays an array
+            np.negative(tail, out=tail)
+            np.exp(tail, out=tail)
+            np.log1p(tail, out=tail)  # log(1 + e^-|x|)
+            l += tail
+        else:
+            softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(-x)
+            c = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+            l = (1 - t) * x + c * softplus_neg
+            if weight is not None:
+                l = l * weight
+        if reduction == "none":
+            return l
+        total = np.add.reduce(l, axis=None)
+        if reduction == "sum":
+            return total
+        with np.errstate(invalid="ignore"):  # the mean of nothing is nan, as in NumPy
+            return total / l.size
 
     def backward(self, g):
         from scratchdl.ops.activation import sigmoid, softplus
 
         x, t = self.inputs
         pw = self.pos_weight
+        if self.reduction == "mean":
+            g = g / max(x.size, 1)
         gw = g if self.weight is None else g * constant(self.weight)
         dx = dt = None
         if self.needs_input_grad[0]:
             if pw is None:
-                dx = gw * (sigmoid(x) - t)
+                dx = LogitsGradient.apply(gw, x, t)
             else:
                 dx = gw * (sigmoid(x) * (t * constant(pw - 1) + 1) - t * constant(pw))
         if self.needs_input_grad[1]:
             dt = -(gw * x) if pw is None else gw * (softplus(-x) * constant(pw - 1) - x)
         return dx, dt
+
+
+class LogitsGradient(Function):
+    """dx = g * (sigmoid(x) - t): the logits' gradient of BCE-with-logits as one op.
+
+    Backward (for double backward), with s = sigmoid(x) and upstream h:
+    d/dg = s - t, so dg = h * (s - t) (this op again, summed to g's shape);
+    d/dx = g s (1 - s), so dx = SigmoidBackward(h * g, s); d/dt = -g, so dt = -(h * g).
+    Double backward: supported.
+    """
+
+    def forward(self, g, x, t):
+        dx = np.negative(x, out=np.empty_like(x))  # out=: a 0-d result stays an array
+        with np.errstate(over="ignore"):  # e^-x = inf gives sigmoid = 0, the right limit
+            np.exp(dx, out=dx)
+        dx += 1.0
+        np.reciprocal(dx, out=dx)  # sigmoid(x)
+        dx -= t
+        dx *= g
+        return dx
+
+    def backward(self, h):
+        from scratchdl.ops.activation import SigmoidBackward, sigmoid
+
+        g, x, t = self.inputs
+        dg = dx = dt = None
+        if self.needs_input_grad[0]:
+            dg = unbroadcast(LogitsGradient.apply(h, x, t), g)
+        if self.needs_input_grad[1]:
+            dx = SigmoidBackward.apply(h * g, sigmoid(x))
+        if self.needs_input_grad[2]:
+            dt = unbroadcast(-(h * g), t)
+        return dg, dx, dt
 
 
 # ----------------------------------------------------------------------------- regression
@@ -480,8 +536,9 @@ def binary_cross_entropy_with_logits(
     _check_no_nan(op, target.data)
     w = _elementwise_weight(op, weight, input)
     pw = _elementwise_weight(op, pos_weight, input, name="pos_weight")
-    l = BinaryCrossEntropyWithLogits.apply(input, target, weight=w, pos_weight=pw)
-    return _reduce(l, reduction)
+    return BinaryCrossEntropyWithLogits.apply(
+        input, target, weight=w, pos_weight=pw, reduction=reduction
+    )
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
