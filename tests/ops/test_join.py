@@ -9,6 +9,7 @@ import scratchdl as sd
 from scratchdl.errors import DTypeError, ShapeError
 from tests._harness.gradients import check_gradients
 from tests._harness.oracle import compare_with_torch
+from tests._harness.tables import random_input, table_tests
 
 
 def _joined(parts):
@@ -78,33 +79,7 @@ _CASES = [
 ]
 # fmt: on
 
-CASES = {case[0]: case[1:] for case in _CASES}
-
-
-def _input(rng, shape):
-    return np.asarray(rng.standard_normal(shape))  # a 0-d draw is a Python float otherwise
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_forward_matches_numpy(rng, name):
-    shape, fn, reference, _ = CASES[name]
-    a = _input(rng, shape)
-    out = fn(sd.tensor(a))
-    np.testing.assert_array_equal(out.data, reference(a))
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_gradients(rng, name):
-    shape, fn, _, _ = CASES[name]
-    check_gradients(fn, _input(rng, shape), double=True)
-
-
-@pytest.mark.oracle
-@pytest.mark.parametrize("name", list(CASES))
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_matches_torch(rng, name, dtype):
-    shape, fn, _, torch_fn = CASES[name]
-    compare_with_torch(fn, torch_fn, _input(rng, shape), dtype=dtype)
+test_forward_matches_numpy, test_gradients, test_matches_torch = table_tests(_CASES)
 
 
 # ----------------------------------------------------------------------------- joins
@@ -125,7 +100,7 @@ JOINS = {
 @pytest.mark.parametrize("name", list(JOINS))
 def test_join_gradients(rng, name):
     fn, shapes, _, _ = JOINS[name]
-    check_gradients(fn, *[_input(rng, s) for s in shapes], double=True)
+    check_gradients(fn, *[random_input(rng, s) for s in shapes], double=True)
 
 
 @pytest.mark.oracle
@@ -135,7 +110,7 @@ def test_join_matches_torch(rng, name, dtype):
     import torch
 
     fn, shapes, torch_name, kwargs = JOINS[name]
-    arrays = [_input(rng, s) for s in shapes]
+    arrays = [random_input(rng, s) for s in shapes]
     compare_with_torch(fn, lambda *t: getattr(torch, torch_name)(t, **kwargs), *arrays, dtype=dtype)
 
 

@@ -8,7 +8,7 @@ import pytest
 import scratchdl as sd
 from scratchdl.errors import ShapeError
 from tests._harness.gradients import check_gradients
-from tests._harness.oracle import compare_with_torch
+from tests._harness.tables import table_tests
 
 
 def _torch():
@@ -70,33 +70,7 @@ _CASES = [
 ]
 # fmt: on
 
-CASES = {case[0]: case[1:] for case in _CASES}
-
-
-def _input(rng, shape):
-    return np.asarray(rng.standard_normal(shape))  # a 0-d draw is a Python float otherwise
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_forward_matches_numpy(rng, name):
-    shape, fn, reference, _ = CASES[name]
-    a = _input(rng, shape)
-    out = fn(sd.tensor(a))
-    np.testing.assert_array_equal(out.data, reference(a))
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_gradients(rng, name):
-    shape, fn, _, _ = CASES[name]
-    check_gradients(fn, _input(rng, shape), double=True)
-
-
-@pytest.mark.oracle
-@pytest.mark.parametrize("name", list(CASES))
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_matches_torch(rng, name, dtype):
-    shape, fn, _, torch_fn = CASES[name]
-    compare_with_torch(fn, torch_fn, _input(rng, shape), dtype=dtype)
+test_forward_matches_numpy, test_gradients, test_matches_torch = table_tests(_CASES)
 
 
 def test_reshape_and_transpose_return_views():
@@ -127,3 +101,11 @@ BAD = [
 def test_bad_input_is_explained(fn, error, message):
     with pytest.raises(error, match=message):
         fn(sd.zeros(2, 3))
+
+
+def test_permute_is_transpose_with_explicit_axes(rng):
+    x = rng.standard_normal((2, 3, 4))
+    check_gradients(lambda t: sd.permute(t, (2, 0, 1)), x, double=True)
+    np.testing.assert_array_equal(sd.permute(sd.tensor(x), (2, 0, 1)).data, x.transpose(2, 0, 1))
+    with pytest.raises(ShapeError, match="not a permutation"):
+        sd.permute(sd.tensor(x), (0, 0, 1))

@@ -165,14 +165,21 @@ def embedding(indices, weight: Tensor) -> Tensor:
             f"received shape {weight.shape}."
         )
     num_rows = weight.shape[0]
-    if index_array.size and (index_array.min() < 0 or index_array.max() >= num_rows):
-        bad = index_array[(index_array < 0) | (index_array >= num_rows)]
-        shown = ", ".join(str(b) for b in np.unique(bad)[:5])
+    shown = _out_of_range(index_array, num_rows)
+    if shown:
         raise ValueError(
             f"embedding: index {shown} is out of range for a table of {num_rows} rows (valid "
             f"indices are 0 to {num_rows - 1})."
         )
     return Embedding.apply(weight, indices=index_array)
+
+
+def _out_of_range(indices: np.ndarray, size: int) -> str:
+    """The first few distinct indices outside [0, size - 1], as text ('' when all are valid)."""
+    if not indices.size or (indices.min() >= 0 and indices.max() < size):
+        return ""
+    bad = indices[(indices < 0) | (indices >= size)]
+    return ", ".join(str(b) for b in np.unique(bad)[:5])
 
 
 def one_hot(indices, num_classes: int = -1) -> Tensor:
@@ -201,9 +208,8 @@ def one_hot(indices, num_classes: int = -1) -> Tensor:
             f"one_hot: num_classes must be a non-negative integer or -1; received "
             f"num_classes={num_classes!r}."
         )
-    if t.size and (t.min() < 0 or t.max() >= num_classes):
-        bad = t[(t < 0) | (t >= num_classes)]
-        shown = ", ".join(str(b) for b in np.unique(bad)[:5])
+    shown = _out_of_range(t, num_classes)
+    if shown:
         raise ValueError(
             f"one_hot: class index {shown} is outside the valid range [0, {num_classes - 1}] "
             f"for num_classes={num_classes}."

@@ -259,8 +259,10 @@ class Max(Function):
     Double backward: supported (share is piecewise constant: its own derivative is 0).
     """
 
+    pick = staticmethod(np.max)
+
     def forward(self, x, axes, keepdims):
-        y = x.max(axis=axes, keepdims=True)
+        y = self.pick(x, axis=axes, keepdims=True)
         if self.needs_input_grad[0]:
             self.axes, self.share = axes, _tie_share(x, y, axes)
         return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
@@ -270,23 +272,16 @@ class Max(Function):
         return g * constant(self.share)
 
 
-class Min(Function):
+class Min(Max):
     """y = min of x over ``axes``
 
-    Backward: as for ``Max``: dx = reshape(g, kept_shape) * share, share = [x == y] / ties.
+    Backward: as for ``Max`` (whose forward and backward it reuses with np.min):
+    dx = reshape(g, kept_shape) * share, share = [x == y] / ties.
     Notes: ties split g evenly, as torch.amin does.
     Double backward: supported.
     """
 
-    def forward(self, x, axes, keepdims):
-        y = x.min(axis=axes, keepdims=True)
-        if self.needs_input_grad[0]:
-            self.axes, self.share = axes, _tie_share(x, y, axes)
-        return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
-
-    def backward(self, g):
-        g = _reshape(g, _kept_shape(self.share.shape, self.axes))
-        return g * constant(self.share)
+    pick = staticmethod(np.min)
 
 
 # ---------------------------------------------------------------------------- logsumexp

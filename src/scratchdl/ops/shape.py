@@ -26,6 +26,7 @@ __all__ = [
     "broadcast_to",
     "expand_dims",
     "flatten",
+    "permute",
     "reshape",
     "squeeze",
     "swapaxes",
@@ -220,7 +221,10 @@ class Transpose(Function):
         return x.transpose(axes)
 
     def backward(self, g):
-        return Transpose.apply(g, axes=tuple(int(i) for i in np.argsort(self.axes)))
+        inverse = [0] * len(self.axes)
+        for i, axis in enumerate(self.axes):
+            inverse[axis] = i
+        return Transpose.apply(g, axes=tuple(inverse))
 
 
 def transpose(x: Tensor, axes=None) -> Tensor:
@@ -245,6 +249,18 @@ def transpose(x: Tensor, axes=None) -> Tensor:
             f"{x.shape}; expected each of 0..{x.ndim - 1} exactly once.{help_swap}"
         )
     return Transpose.apply(x, axes=tuple(a % x.ndim for a in axes))
+
+
+def permute(x: Tensor, axes) -> Tensor:
+    """PyTorch's name for ``transpose`` with explicit ``axes``: y.shape[i] = x.shape[axes[i]].
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.permute(sd.zeros(2, 3, 4), (2, 0, 1)).shape
+    (4, 2, 3)
+    """
+    return transpose(x, axes)
 
 
 def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
