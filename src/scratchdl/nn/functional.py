@@ -2,14 +2,8 @@
 as F``. Each name is re-exported from the op file where its forward and backward live."""
 
 from scratchdl.ops.activation import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
-from scratchdl.ops.loss import (
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    l1_loss,
-    mse_loss,
-    nll_loss,
-)
+from scratchdl.ops.binary_loss import binary_cross_entropy, binary_cross_entropy_with_logits
+from scratchdl.ops.loss import cross_entropy, l1_loss, mse_loss, nll_loss
 from scratchdl.ops.misc import dropout, embedding, one_hot
 from scratchdl.ops.softmax import log_softmax, softmax
 

@@ -1,5 +1,5 @@
-"""The losses: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
-mse_loss, l1_loss.
+"""The losses: cross_entropy, nll_loss, mse_loss, l1_loss (the binary losses are in
+``binary_loss.py``).
 
 Every classifier ends here: logits -> cross_entropy, which is log-softmax followed by the negative
 log-likelihood of the target class. It runs in every training step, so it is one fused op; the
@@ -11,7 +11,7 @@ Conventions (PyTorch's, so that results match to the last bit that float roundin
 * the class axis is 1: input (N, C), (N, C, d1, ...) or unbatched (C,);
 * ``reduction="mean"`` averages the per-sample losses ("mean" with class weights divides by the
   total weight of the targets instead of their count), ``"sum"`` adds them, ``"none"`` returns them;
-* ``weight`` and ``pos_weight`` are constants: they receive no gradient.
+* ``weight`` is a constant: it receives no gradient.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import numpy as np
 
 from scratchdl.autograd.function import Function
 from scratchdl.autograd.grad_mode import is_grad_enabled
-from scratchdl.ops._broadcast import unbroadcast
 from scratchdl.ops._convert import constant
 from scratchdl.ops._loss_checks import (
     _check_class_targets,
@@ -28,13 +27,11 @@ from scratchdl.ops._loss_checks import (
     _check_reduction,
     _class_input,
     _class_weight,
-    _elementwise_weight,
     _float_input,
     _integer_target,
     _like_input,
     _raw,
 )
-from scratchdl.ops.arithmetic import maximum
 from scratchdl.ops.cast import astype
 from scratchdl.ops.softmax import _axis_sum, log_softmax, softmax
 from scratchdl.tensor import Tensor
@@ -226,131 +223,6 @@ def _probability_cross_entropy(x, t, weight, reduction, label_smoothing) -> Tens
     return l.sum() if reduction == "sum" else l
 
 
-# ----------------------------------------------------------------------------- binary targets
-class BinaryCrossEntropy(Function):
-    """l = -w (t log x + (1 - t) log(1 - x)) for probabilities x in [0, 1] and targets t
-
-    Backward: dl/dx = -w (t / x - (1 - t) / (1 - x)) = w (x - t) / (x (1 - x)), so
-        dx = g * w * (x - t) / maximum(x * (1 - x), 1e-12)
-    and dl/dt = -w (log x - log(1 - x)), so dt = g * w * (log(1 - x) - log(x)).
-    Notes: each log is clamped at -100 (as PyTorch does), so x = 0 or 1 gives a finite loss; the
-    denominator of dx is clamped at 1e-12 for the same reason. Prefer
-    binary_cross_entropy_with_logits, which never needs the clamps.
-    Double backward: supported (where the clamps are inactive).
-    """
-
-    def forward(self, x, t, weight):
-        self.weight = weight
-        with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log1p(-x), -100)
-        l = -(t * log_x + (1 - t) * log_1mx)
-        return l if weight is None else l * weight
-
-    def backward(self, g):
-        x, t = self.inputs
-        gw = g if self.weight is None else g * constant(self.weight)
-        dx = dt = None
-        if self.needs_input_grad[0]:
-            dx = gw * (x - t) / maximum(x * (1 - x), 1e-12)
-        if self.needs_input_grad[1]:
-            dt = gw * ((1 - x).log() - x.log())
-        return dx, dt
-
-
-class BinaryCrossEntropyWithLogits(Function):
-    """l = w ((1 - t) x + c * softplus(-x)),  c = 1 + (pw - 1) t,  softplus(u) = log(1 + e^u)
-
-    This is binary_cross_entropy(sigmoid(x), t) with log sigmoid(x) = -softplus(-x) and
-    log(1 - sigmoid(x)) = -x - softplus(-x); pos_weight pw scales the positive term. Without pw
-    (c = 1) it is the familiar max(x, 0) - x t + log(1 + e^-|x|). The output is l reduced by
-    ``reduction``: the mean over all n elements, their sum, or l itself ("none").
-    Backward: d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so with G = g / n for the
-    mean and G = g otherwise (a 0-d G broadcasts over x),
-        dx = G * w * (c * sigmoid(x) - pw * t)      (= G * w * (sigmoid(x) - t) without pw)
-        dt = G * w * ((pw - 1) * softplus(-x) - x)
-    Notes: softplus(-x) is computed as log1p(exp(-|x|)) + max(-x, 0): the exponent is never
-    positive, so logits of ±1e4 give exact, finite losses and gradients. The reduction is part
-    of the op (not a separate mean) so that a training step pays for one node, not two.
-    Double backward: supported.
-    """
-
-    def forward(self, x, t, weight, pos_weight, reduction):
-        self.weight, self.pos_weight, self.reduction = weight, pos_weight, reduction
-        if pos_weight is None and weight is None:  # the common case, with in-place passes
-            l = np.clip(x, 0.0, np.inf, out=np.empty_like(x))  # max(x, 0); np.clip's fast path
-            l -= x * t
-            tail = np.abs(x, out=np.empty_like(x))  # out=: a 0-d result stays an array
-            np.negative(tail, out=tail)
-            np.exp(tail, out=tail)
-            np.log1p(tail, out=tail)  # log(1 + e^-|x|)
-            l += tail
-        else:
-            softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(-x)
-            c = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
-            l = (1 - t) * x + c * softplus_neg
-            if weight is not None:
-                l = l * weight
-        if reduction == "none":
-            return l
-        total = np.add.reduce(l, axis=None)
-        if reduction == "sum":
-            return total
-        with np.errstate(invalid="ignore"):  # the mean of nothing is nan, as in NumPy
-            return total / l.size
-
-    def backward(self, g):
-        from scratchdl.ops.activation import sigmoid, softplus
-
-        x, t = self.inputs
-        pw = self.pos_weight
-        if self.reduction == "mean":
-            g = g / max(x.size, 1)
-        gw = g if self.weight is None else g * constant(self.weight)
-        dx = dt = None
-        if self.needs_input_grad[0]:
-            if pw is None:
-                dx = LogitsGradient.apply(gw, x, t)
-            else:
-                dx = gw * (sigmoid(x) * (t * constant(pw - 1) + 1) - t * constant(pw))
-        if self.needs_input_grad[1]:
-            dt = -(gw * x) if pw is None else gw * (softplus(-x) * constant(pw - 1) - x)
-        return dx, dt
-
-
-class LogitsGradient(Function):
-    """dx = g * (sigmoid(x) - t): the logits' gradient of BCE-with-logits as one op.
-
-    Backward (for double backward), with s = sigmoid(x) and upstream h:
-    d/dg = s - t, so dg = h * (s - t) (this op again, summed to g's shape);
-    d/dx = g s (1 - s), so dx = SigmoidBackward(h * g, s); d/dt = -g, so dt = -(h * g).
-    Double backward: supported.
-    """
-
-    def forward(self, g, x, t):
-        dx = np.negative(x, out=np.empty_like(x))  # out=: a 0-d result stays an array
-        with np.errstate(over="ignore"):  # e^-x = inf gives sigmoid = 0, the right limit
-            np.exp(dx, out=dx)
-        dx += 1.0
-        np.reciprocal(dx, out=dx)  # sigmoid(x)
-        dx -= t
-        dx *= g
-        return dx
-
-    def backward(self, h):
-        from scratchdl.ops.activation import SigmoidBackward, sigmoid
-
-        g, x, t = self.inputs
-        dg = dx = dt = None
-        if self.needs_input_grad[0]:
-            dg = unbroadcast(LogitsGradient.apply(h, x, t), g)
-        if self.needs_input_grad[1]:
-            dx = SigmoidBackward.apply(h * g, sigmoid(x))
-        if self.needs_input_grad[2]:
-            dt = unbroadcast(-(h * g), t)
-        return dg, dx, dt
-
-
 # ----------------------------------------------------------------------------- regression
 class MSELoss(Function):
     """l = (x - t)² elementwise
@@ -484,61 +356,6 @@ def nll_loss(
     _check_class_targets(op, input, n_classes, target, ignore_index)
     w = _class_weight(op, weight, n_classes, input.dtype)
     return NLLLoss.apply(input, target, weight=w, ignore_index=ignore_index, reduction=reduction)
-
-
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy between probabilities ``input`` in [0, 1] and targets in [0, 1].
-
-    ``weight`` (a constant) broadcasts against the input. See ``BinaryCrossEntropy``.
-
-    Examples
-    --------
-    >>> import scratchdl as sd
-    >>> from scratchdl.nn import functional as F
-    >>> F.binary_cross_entropy(sd.tensor([0.5, 0.5]), sd.tensor([1.0, 0.0]))
-    tensor(0.6931)
-    """
-    op = "binary_cross_entropy"
-    input = _float_input(op, input)
-    _check_reduction(op, reduction)
-    target = _like_input(op, input, target)
-    _check_no_nan(op, target.data)
-    x = input.data
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise ValueError(
-            f"{op}: input must hold probabilities in [0, 1]; received values from {x.min()} to "
-            f"{x.max()}. Apply sigmoid first, or use binary_cross_entropy_with_logits on logits."
-        )
-    w = _elementwise_weight(op, weight, input)
-    return _reduce(BinaryCrossEntropy.apply(input, target, weight=w), reduction)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor, target, weight=None, reduction: str = "mean", pos_weight=None
-) -> Tensor:
-    """Binary cross-entropy on logits: ``binary_cross_entropy(sigmoid(input), target)``, stably.
-
-    ``weight`` broadcasts against the input; ``pos_weight`` (one number per class, on the last
-    axis) multiplies the loss of positive targets. Both are constants.
-    See ``BinaryCrossEntropyWithLogits`` for the formula and the gradient.
-
-    Examples
-    --------
-    >>> import scratchdl as sd
-    >>> from scratchdl.nn import functional as F
-    >>> F.binary_cross_entropy_with_logits(sd.tensor([0.0, 1e4]), sd.tensor([1.0, 1.0]))
-    tensor(0.3466)
-    """
-    op = "binary_cross_entropy_with_logits"
-    input = _float_input(op, input)
-    _check_reduction(op, reduction)
-    target = _like_input(op, input, target)
-    _check_no_nan(op, target.data)
-    w = _elementwise_weight(op, weight, input)
-    pw = _elementwise_weight(op, pos_weight, input, name="pos_weight")
-    return BinaryCrossEntropyWithLogits.apply(
-        input, target, weight=w, pos_weight=pw, reduction=reduction
-    )
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
