@@ -41,3 +41,9 @@ def test_explicit_generator():
     a = sd.randn(3, generator=np.random.default_rng(1)).data
     b = sd.randn(3, generator=np.random.default_rng(1)).data
     np.testing.assert_array_equal(a, b)
+
+
+def test_shape_validation_and_arange_step():
+    with pytest.raises(ValueError, match=r"non-negative integers.*\(2.7,\)"):
+        sd.zeros(2.7)
+    np.testing.assert_array_equal(sd.arange(5, step=2).data, [0, 2, 4])

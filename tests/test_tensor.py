@@ -70,3 +70,15 @@ def test_cannot_turn_off_requires_grad_on_op_output():
     x = sd.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
         (x * 2.0).requires_grad = False
+
+
+def test_errors_explain_themselves():
+    with pytest.raises(ValueError, match="rectangular"):
+        sd.tensor([[1.0, 2.0], [3.0]])
+    with pytest.raises(ValueError, match=r"comparison <: shapes \(3,\) and \(2,\)"):
+        _ = sd.ones(3) < sd.ones(2)
+    with pytest.raises(TypeError, match="x.item()"):
+        len(sd.tensor(1.0))
+    with pytest.raises(TypeError, match=r"0-d integer tensors.*shape \(1,\)"):
+        [1, 2][sd.tensor([1])]
+    assert [1, 2][sd.tensor(1)] == 2

@@ -22,6 +22,12 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     """Accept both zeros(2, 3) and zeros((2, 3)), as NumPy and PyTorch users expect."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    for size in shape:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+            raise ValueError(
+                f"shape must be non-negative integers, as in zeros(2, 3) or zeros((2, 3)); "
+                f"received {shape!r}."
+            )
     return tuple(int(s) for s in shape)
 
 
@@ -85,7 +91,9 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
 
     Integer arguments give an integer tensor, float arguments the default float dtype.
     """
-    array = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if stop is None:  # arange(stop) and arange(stop, step=k), as NumPy reads them
+        start, stop = 0, start
+    array = np.arange(start, stop, step)
     if dtype is not None:
         array = array.astype(dtype)
     elif array.dtype.kind == "f":

@@ -25,3 +25,7 @@ class GradientError(ScratchdlError, RuntimeError):
 
 class AnomalyError(ScratchdlError, RuntimeError):
     """Raised inside ``detect_anomaly()`` when an op produces NaN or infinity."""
+
+
+class ModuleStateError(ScratchdlError, RuntimeError):
+    """Misuse of a Module: attributes set before ``__init__``, a wrong kind of value, ..."""

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from scratchdl import backend
-from scratchdl.errors import DTypeError, GradientError
+from scratchdl.errors import DTypeError, GradientError, ShapeError
 
 
 def _to_array(data: Any, dtype=None) -> np.ndarray:
@@ -28,7 +28,13 @@ def _to_array(data: Any, dtype=None) -> np.ndarray:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)  # a copy that keeps the array's (or NumPy scalar's) dtype
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as error:
+        raise ShapeError(
+            f"tensor: could not make an array from the data ({error}). Nested lists must be "
+            "rectangular: every row the same length, e.g. [[1, 2], [3, 4]]."
+        ) from None
     if array.dtype.kind == "f" or array.dtype == object:
         array = array.astype(backend.get_default_dtype())
     return array
@@ -54,7 +60,10 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
-        self.data = _to_array(data, dtype)
+        self._setup(_to_array(data, dtype), requires_grad)
+
+    def _setup(self, array: np.ndarray, requires_grad: bool) -> None:
+        self.data = array
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._hooks: list | None = None
@@ -143,16 +152,12 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     def retain_grad(self) -> None:
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection)."""
-        if self.grad_fn is None:
-            return
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection).
 
-        def store(grad: Tensor) -> None:
-            self.grad = (
-                grad if self.grad is None else Tensor._from_op(self.grad.data + grad.data, None)
-            )
-
-        self.register_hook(store)
+        What is kept is the gradient after this tensor's hooks, added up over backward calls.
+        """
+        if self.grad_fn is not None:
+            self.grad_fn.__dict__["retains_grad"] = True
 
     def detach(self) -> Tensor:
         """A tensor sharing this data but outside the graph (no grad_fn, no requires_grad)."""
@@ -187,7 +192,10 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError(
+                "len() of a 0-d tensor: it holds a single number and has no first axis; use "
+                "x.item() to read it, or x.size for the number of elements."
+            )
         return self.data.shape[0]
 
     def __iter__(self):
@@ -234,8 +242,11 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError("only one-element integer tensors can be used as an index")
+        if self.data.dtype.kind not in "iu" or self.data.ndim != 0:
+            raise TypeError(
+                f"only 0-d integer tensors can be used as a Python index; this one has dtype "
+                f"{self.data.dtype} and shape {self.data.shape}."
+            )
         return int(self.data)
 
     __hash__ = object.__hash__
@@ -301,22 +312,22 @@ class Tensor:
 
     # Comparisons give boolean tensors outside the graph (they have no useful gradient).
     def __eq__(self, other):  # type: ignore[override]
-        return Tensor._from_op(self.data == _raw(other), None)
+        return _compare(np.equal, "==", self, other)
 
     def __ne__(self, other):  # type: ignore[override]
-        return Tensor._from_op(self.data != _raw(other), None)
+        return _compare(np.not_equal, "!=", self, other)
 
     def __lt__(self, other):
-        return Tensor._from_op(self.data < _raw(other), None)
+        return _compare(np.less, "<", self, other)
 
     def __le__(self, other):
-        return Tensor._from_op(self.data <= _raw(other), None)
+        return _compare(np.less_equal, "<=", self, other)
 
     def __gt__(self, other):
-        return Tensor._from_op(self.data > _raw(other), None)
+        return _compare(np.greater, ">", self, other)
 
     def __ge__(self, other):
-        return Tensor._from_op(self.data >= _raw(other), None)
+        return _compare(np.greater_equal, ">=", self, other)
 
     def __getitem__(self, index):
         return _index.getitem(self, index)
@@ -444,6 +455,18 @@ class _HookHandle:
 
 def _raw(value):
     return value.data if isinstance(value, Tensor) else value
+
+
+def _compare(ufunc, symbol: str, a: Tensor, b) -> Tensor:
+    other = _raw(b)
+    try:
+        return Tensor._from_op(np.asarray(ufunc(a.data, other)), None)
+    except ValueError:
+        other_shape = np.shape(other)
+        raise ShapeError(
+            f"comparison {symbol}: shapes {a.shape} and {other_shape} cannot be broadcast "
+            "together; each pair of sizes, from the last axis back, must be equal or 1."
+        ) from None
 
 
 # The op modules import Tensor, so they are imported after the class exists.

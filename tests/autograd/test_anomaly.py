@@ -37,3 +37,11 @@ def test_anomaly_mode_is_off_outside_block():
         pass
     y = x**0.5  # no error outside the block
     assert np.isnan(y.data).all()
+
+
+def test_double_backward_anomaly_names_the_backward_pass():
+    x = sd.tensor([0.0, 1.0], requires_grad=True)
+    with sd.autograd.detect_anomaly():
+        (dx,) = sd.autograd.grad((x**1.5).sum(), x, create_graph=True)  # 1.5 x^0.5: finite
+        with pytest.raises(AnomalyError, match=r"the backward of PowScalar \(created at .*test_"):
+            dx.sum().backward()  # 0.75 x^-0.5 is inf at 0

@@ -222,3 +222,72 @@ def test_leaf_gradients_are_writable_and_not_shared():
     w.sum().backward()  # the sum's backward is a read-only broadcast view
     w.grad.data += 1.0
     np.testing.assert_array_equal(w.grad.data, [[2.0, 2.0]])
+
+
+def test_autograd_grad_several_outputs_and_count_check():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    y1, y2 = x * 2.0, x * x
+    (dx,) = sd.autograd.grad([y1, y2], x, grad_outputs=[sd.ones(2), sd.tensor([1.0, 10.0])])
+    np.testing.assert_array_equal(dx.data, [2.0 + 2.0, 2.0 + 40.0])
+    with pytest.raises(GradientError, match="2 outputs but 1 grad_outputs"):
+        sd.autograd.grad([x * 2.0, x * 3.0], x, grad_outputs=[sd.ones(2)])
+
+
+def test_float64_seed_for_float32_output_is_cast():
+    x = sd.tensor([0.0, 1.0], requires_grad=True)
+    x.exp().backward(sd.tensor(np.ones(2)))
+    assert x.grad.dtype == np.float32
+
+
+def test_retain_grad_is_idempotent_and_sees_hooks():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3.0
+    h.retain_grad()
+    h.retain_grad()
+    h.register_hook(lambda g: g * 10.0)
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(h.grad.data, [60.0, 120.0])  # torch: after the hook, once
+
+
+def test_leaf_hooks_run_in_autograd_grad():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g * 10.0)
+    (dx,) = sd.autograd.grad((x * 2.0).sum(), x)
+    np.testing.assert_array_equal(dx.data, [20.0, 20.0])
+
+
+def test_hooks_run_in_registration_order():
+    x = sd.tensor([1.0], requires_grad=True)
+    h = x * 1.0
+    h.register_hook(lambda g: g + 1.0)
+    h.register_hook(lambda g: g * 10.0)
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [20.0])  # (1 + 1) * 10
+
+
+def test_create_graph_leaf_gradients_are_separate():
+    a = sd.tensor([1.0, 2.0], requires_grad=True)
+    b = sd.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert a.grad is not b.grad and a.grad.data is not b.grad.data
+    assert a.grad.data.flags.writeable
+
+
+def test_grad_mode_decorator_is_reentrant_and_bare():
+    @sd.no_grad()
+    def countdown(n):
+        return countdown(n - 1) if n else sd.is_grad_enabled()
+
+    assert countdown(3) is False and sd.is_grad_enabled()
+
+    @sd.no_grad
+    def bare():
+        return sd.is_grad_enabled()
+
+    assert bare() is False and sd.is_grad_enabled()
+    sd.set_grad_enabled(False)
+    assert not sd.is_grad_enabled()
+    sd.set_grad_enabled(True)
+    with sd.set_grad_enabled(False):
+        assert not sd.is_grad_enabled()
+    assert sd.is_grad_enabled()

@@ -62,3 +62,20 @@ def test_gradcheck_restores_inputs():
     x = sd.tensor(data, requires_grad=True)
     sd.gradcheck(lambda t: t * t, x)
     np.testing.assert_array_equal(x.data, data)
+
+
+def test_gradgradcheck_catches_backward_built_from_raw_arrays():
+    class RawSquare(Function):
+        """y = x^2, with a backward that leaves the graph (not differentiable)."""
+
+        def forward(self, x):
+            return x * x
+
+        def backward(self, g):
+            (x,) = self.inputs
+            return sd.tensor(2.0 * x.data * g.data)
+
+    x = sd.tensor([0.5, -2.0], dtype="float64", requires_grad=True)
+    assert sd.gradcheck(RawSquare.apply, x)
+    with pytest.raises(GradcheckError):
+        sd.gradgradcheck(RawSquare.apply, x)

@@ -214,3 +214,77 @@ def test_broadcast_error_names_op_and_shapes():
 def test_where_rejects_non_boolean_condition():
     with pytest.raises(DTypeError, match="where: condition must be a boolean"):
         sd.where(sd.tensor([1.0, 0.0]), 1.0, 2.0)
+
+
+def test_integer_and_float_tensors_compute_in_float32():
+    assert (sd.ones(3) * sd.arange(3)).dtype == np.float32
+    assert (sd.arange(3) + sd.ones(3)).dtype == np.float32
+    assert (sd.tensor([1, 2]) / 2).dtype == np.float32  # true division, as in PyTorch
+    assert (sd.tensor([1, 2]) / sd.tensor([2, 4])).dtype == np.float32
+    np.testing.assert_array_equal((sd.tensor([1, 2]) / 2).data, [0.5, 1.0])
+
+
+def test_zero_d_float64_array_acts_like_a_number():
+    x = sd.tensor([1.0, 2.0], requires_grad=True)
+    assert (x * np.array(0.5)).dtype == np.float32
+    assert (x * np.float64(0.5)).dtype == np.float32
+
+
+def test_pow_zero_exponent_gradient_at_zero_base():
+    base = sd.tensor([0.0, 1.0], requires_grad=True)
+    exponent = sd.tensor([0.0, 0.0], requires_grad=True)
+    (base**exponent).sum().backward()
+    np.testing.assert_array_equal(base.grad.data, [0.0, 0.0])  # torch: [0, 0], not nan
+
+
+def test_non_broadcast_value_errors_keep_their_meaning():
+    with pytest.raises(ValueError, match=r"pow: Integers to negative integer powers") as info:
+        sd.tensor([1, 2]) ** sd.tensor(-1)
+    assert "broadcast" not in str(info.value)
+
+
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+    name=st.sampled_from(["maximum", "minimum", "pow", "where"]),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=40, deadline=None)
+def test_broadcast_gradients_property_other_binary_ops(shapes, name, seed):
+    rng = np.random.default_rng(seed)
+    shape_a, shape_b = shapes.input_shapes
+    a = np.asarray(rng.standard_normal(shape_a))
+    b = np.asarray(rng.standard_normal(shape_b))
+    if name == "pow":
+        a = np.abs(a) + 0.5
+        fn = sd.pow
+    elif name == "where":
+        condition = rng.standard_normal(shapes.result_shape) > 0
+
+        def fn(x, y):
+            return sd.where(condition, x, y)
+
+    else:
+        b = b + 0.1  # no ties
+        fn = BINARY[name][0]
+    ta, tb = sd.tensor(a, requires_grad=True), sd.tensor(b, requires_grad=True)
+    assert sd.gradcheck(fn, [ta, tb])
+    assert fn(ta, tb).shape == shapes.result_shape
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_neg_and_cast_match_torch(rng, dtype):
+    import torch
+
+    x = rng.standard_normal((3, 2))
+    compare_with_torch(sd.neg, torch.neg, x, dtype=dtype)
+    compare_with_torch(
+        lambda t: t.astype("float64") * 2.0, lambda t: t.to(torch.float64) * 2.0, x, dtype=dtype
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("exponent", [0, -2, -0.5, 1])
+def test_pow_special_exponents_match_torch(rng, exponent):
+    x = np.abs(rng.standard_normal((4, 3))) + 0.3
+    compare_with_torch(lambda t: t**exponent, lambda t: t**exponent, x)

@@ -78,6 +78,8 @@ TRANSPOSED = [
     ((5, 3, 2), (3, 4), True, False),
     ((2, 3), (5, 4, 3), False, True),
     ((2, 1, 3, 2), (4, 4, 3), True, True),
+    ((3, 2), (3,), True, False),  # a flag beside a vector operand
+    ((3,), (4, 3), False, True),
 ]
 
 

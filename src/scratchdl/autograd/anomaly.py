@@ -19,6 +19,14 @@ from scratchdl.errors import AnomalyError
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def creation_site() -> str:
+    """Where an op is being created: the user's line, or the backward pass that builds it."""
+    node = state.backward_of
+    if node is not None:
+        return f"the backward of {node.name} (created at {node.created_at})"
+    return user_frame()
+
+
 def user_frame() -> str:
     """'file:line in function' of the innermost caller outside the scratchdl package."""
     frame = sys._getframe(1)
@@ -41,8 +49,12 @@ def _is_finite(array: np.ndarray) -> bool:
 
 
 def check_forward(fn, inputs, out: np.ndarray) -> None:
-    """Raise AnomalyError if the forward output of ``fn`` is not finite."""
-    if _is_finite(out):
+    """Raise AnomalyError if the forward output of ``fn`` is not finite.
+
+    Ops running inside a backward pass are not checked one by one: the gradient the backward
+    returns is (``check_backward``), which names the op whose derivative went wrong.
+    """
+    if state.backward_of is not None or _is_finite(out):
         return
     bad_inputs = [i for i, t in enumerate(inputs) if not _is_finite(t.data)]
     hint = (

@@ -24,6 +24,7 @@ import numpy as np
 from scratchdl.autograd import anomaly
 from scratchdl.autograd.grad_mode import state
 from scratchdl.errors import GradientError, ShapeError
+from scratchdl.ops.cast import copy
 from scratchdl.tensor import Tensor
 
 
@@ -65,6 +66,8 @@ def _seed_gradient(output: Tensor, gradient) -> Tensor:
         return Tensor._from_op(np.ones_like(output.data), None)
     if not isinstance(gradient, Tensor):
         gradient = Tensor._from_op(np.asarray(gradient, dtype=output.data.dtype), None)
+    elif gradient.data.dtype != output.data.dtype:
+        gradient = gradient.astype(output.data.dtype)
     if gradient.shape != output.shape:
         raise ShapeError(
             f"backward: gradient has shape {gradient.shape} but the output has shape "
@@ -136,8 +139,6 @@ def _run(
 
     previous_mode, anomaly_mode = state.enabled, state.anomaly
     state.enabled = create_graph
-    # In anomaly mode only what each backward returns is checked, not the ops inside it.
-    state.anomaly = False
     try:
         for fn in reversed(order):
             g = grads.pop(fn, None)
@@ -147,11 +148,16 @@ def _run(
             hooks = saved.get("pre_hooks")
             if hooks:
                 g = _run_hooks(hooks, g)
+            if saved.get("retains_grad"):  # after the hooks: .grad shows what flows on
+                out = fn.output()
+                out.grad = g if out.grad is None else _add(out.grad, g, create_graph)
             if targets is not None:
                 if fn in target_nodes:
                     leaf_grads[id(target_nodes[fn])] = [target_nodes[fn], g]
                 if fn not in expand:
                     continue
+            if anomaly_mode:
+                anomaly.state.backward_of = fn
             input_grads = fn.backward(g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
@@ -173,7 +179,9 @@ def _run(
                     previous = grads.get(parent)
                     grads[parent] = dx if previous is None else _add(previous, dx, create_graph)
     finally:
-        state.enabled, state.anomaly = previous_mode, anomaly_mode
+        state.enabled = previous_mode
+        if anomaly_mode:
+            anomaly.state.backward_of = None
         if not retain_graph:
             for fn in order:  # Function.release, inlined: it runs for every node of every step
                 fn.__dict__.clear()
@@ -208,9 +216,7 @@ def backward(
         if leaf.grad is not None:
             leaf.grad = _add(leaf.grad, grad, create_graph)
             continue
-        if not create_graph:
-            grad = _own_array(grad, handed_out)
-        leaf.grad = grad
+        leaf.grad = _own_array(grad, handed_out)
 
 
 def _own_array(grad: Tensor, handed_out: set[int]) -> Tensor:
@@ -222,7 +228,8 @@ def _own_array(grad: Tensor, handed_out: set[int]) -> Tensor:
     """
     array = grad.data
     if not array.flags.writeable or array.base is not None or id(array) in handed_out:
-        grad = Tensor._from_op(array.copy(), None)
+        # With create_graph the copy must stay differentiable: the Copy op keeps the graph.
+        grad = copy(grad) if grad.grad_fn is not None else Tensor._from_op(array.copy(), None)
     handed_out.add(id(grad.data))
     return grad
 
@@ -245,8 +252,16 @@ def grad(
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single_input = isinstance(inputs, Tensor)
     inputs = [inputs] if single_input else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise GradientError(
+            f"autograd.grad: got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; "
+            "give one gradient (or None for a scalar output) per output."
+        )
     for index, t in enumerate(inputs):
         if not t._requires_grad:
             raise GradientError(
@@ -271,5 +286,10 @@ def grad(
                 f"autograd.grad: input {index} (shape {t.shape}) was not used to compute the "
                 "outputs; pass allow_unused=True to get None for it."
             )
-        result.append(None if entry is None else entry[1])
+        if entry is None:
+            result.append(None)
+        elif t.grad_fn is None and t._hooks:  # a leaf's own hooks run, as in backward()
+            result.append(_run_hooks(t._hooks, entry[1]))
+        else:
+            result.append(entry[1])
     return tuple(result)

@@ -62,7 +62,7 @@ class Function:
             count = len(inputs)
             fn.needs_input_grad = _NOTHING_NEEDED[count] if count < 8 else (False,) * count
         if state.anomaly:
-            fn.created_at = anomaly.user_frame()
+            fn.created_at = anomaly.creation_site()
         out = fn.forward(*[t.data for t in inputs], **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)

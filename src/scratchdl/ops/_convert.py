@@ -26,31 +26,48 @@ def constant(value, like: Tensor | None = None) -> Tensor:
             dtype = backend.get_default_dtype()
         return Tensor._from_op(np.asarray(value, dtype=dtype), None)
     if isinstance(value, np.ndarray):
+        if value.ndim == 0 and like is not None and value.dtype.kind == like.data.dtype.kind == "f":
+            value = value.astype(like.data.dtype)  # a 0-d array acts like a number, as in PyTorch
         return Tensor._from_op(value, None)
     return Tensor(value)
 
 
 def operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors (see the module docstring for dtypes)."""
-    if type(a) is Tensor and type(b) is Tensor:
-        return a, b
-    if isinstance(a, Tensor):
-        b = constant(b, a)
-    elif isinstance(b, Tensor):
-        a = constant(a, b)
-    else:
-        a, b = constant(a), constant(b)
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        if isinstance(a, Tensor):
+            b = constant(b, a)
+        elif isinstance(b, Tensor):
+            a = constant(a, b)
+        else:
+            a, b = constant(a), constant(b)
+    kind_a, kind_b = a.data.dtype.kind, b.data.dtype.kind
     # An integer tensor meeting a float: compute in the float dtype (ints never require grad).
-    if a.data.dtype.kind != b.data.dtype.kind and "f" in (a.data.dtype.kind, b.data.dtype.kind):
-        if a.data.dtype.kind != "f":
+    if kind_a != kind_b and (kind_a == "f" or kind_b == "f"):
+        if kind_a != "f":
             a = Tensor._from_op(a.data.astype(b.data.dtype), None)
-        elif b.data.dtype.kind != "f":
+        else:
             b = Tensor._from_op(b.data.astype(a.data.dtype), None)
     return a, b
 
 
-def broadcast_error(op: str, *tensors: Tensor) -> ShapeError:
-    """The error for operands whose shapes do not broadcast."""
+def float_operands(a, b) -> tuple[Tensor, Tensor]:
+    """Like ``operands``, but two integer operands become the default float (true division)."""
+    a, b = operands(a, b)
+    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
+        dtype = backend.get_default_dtype()
+        a = Tensor._from_op(a.data.astype(dtype), None)
+        b = Tensor._from_op(b.data.astype(dtype), None)
+    return a, b
+
+
+def broadcast_error(op: str, *tensors: Tensor) -> ShapeError | None:
+    """The error for operands whose shapes do not broadcast (None if they do broadcast)."""
+    try:
+        np.broadcast_shapes(*(t.shape for t in tensors))
+        return None
+    except ValueError:
+        pass
     shapes = " and ".join(str(t.shape) for t in tensors)
     return ShapeError(
         f"{op}: shapes {shapes} cannot be broadcast together. Broadcasting compares shapes from "

@@ -12,18 +12,21 @@ import numpy as np
 from scratchdl.autograd.function import Function
 from scratchdl.errors import DTypeError, ScratchdlError
 from scratchdl.ops._broadcast import unbroadcast
-from scratchdl.ops._convert import broadcast_error, constant, operands
+from scratchdl.ops._convert import broadcast_error, constant, float_operands, operands
 from scratchdl.tensor import Tensor
 
 
-def _apply_binary(cls: type[Function], name: str, a, b) -> Tensor:
-    a, b = operands(a, b)
+def _apply_binary(cls: type[Function], name: str, a, b, convert=operands) -> Tensor:
+    a, b = convert(a, b)
     try:
         return cls.apply(a, b)
     except ScratchdlError:
         raise
-    except ValueError:
-        raise broadcast_error(name, a, b) from None
+    except ValueError as error:
+        shape_error = broadcast_error(name, a, b)
+        if shape_error is not None:
+            raise shape_error from None
+        raise ValueError(f"{name}: {error} (operands of shapes {a.shape} and {b.shape})") from None
 
 
 class Add(Function):
@@ -146,7 +149,8 @@ class Pow(Function):
     Backward: dy/da = b * a^(b-1) and dy/db = a^b * ln(a) = y * ln(a), so
     da = g * b * a ** (b - 1) and db = g * y * log(a).
     Notes: log(a) is undefined for a <= 0; where a = 0 and b >= 0, db is set to 0 (as PyTorch
-    does: a^b is flat in b there from the right), elsewhere a negative base gives nan.
+    does: a^b is flat in b there from the right), elsewhere a negative base gives nan. Where
+    b = 0, da = 0 (a^0 = 1 is constant), also at a = 0 where the formula gives 0 * inf.
     Double backward: supported.
     """
 
@@ -157,7 +161,8 @@ class Pow(Function):
         a, b = self.inputs
         da = db = None
         if self.needs_input_grad[0]:
-            da = unbroadcast(g * b * a ** (b - 1.0), a)
+            # b = 0 gives 0 * a^-1, which is nan at a = 0: the true derivative of a^0 is 0.
+            da = unbroadcast(where(constant(b.data == 0), 0.0, g * b * a ** (b - 1.0)), a)
         if self.needs_input_grad[1]:
             from scratchdl.ops.unary import log
 
@@ -282,7 +287,7 @@ def mul(a, b) -> Tensor:
 
 def div(a, b) -> Tensor:
     """Elementwise ``a / b`` with broadcasting. See ``Div`` for the gradient."""
-    return _apply_binary(Div, "div", a, b)
+    return _apply_binary(Div, "div", a, b, convert=float_operands)
 
 
 def pow(x, exponent) -> Tensor:  # noqa: A001  (NumPy/PyTorch name)
@@ -340,4 +345,4 @@ def where(condition, a, b) -> Tensor:
     except ScratchdlError:
         raise
     except ValueError:
-        raise broadcast_error("where", condition, a, b) from None
+        raise broadcast_error("where", condition, a, b) or ValueError("where failed") from None

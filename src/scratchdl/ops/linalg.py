@@ -20,6 +20,12 @@ from scratchdl.ops._convert import constant
 from scratchdl.tensor import Tensor
 
 
+def _swap_last(x: Tensor) -> Tensor:
+    from scratchdl.ops.shape import swapaxes
+
+    return swapaxes(x, -1, -2)
+
+
 def _t(array: np.ndarray) -> np.ndarray:
     return array.swapaxes(-1, -2)  # a view: (..., M, K) -> (..., K, M)
 
@@ -135,6 +141,12 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False) -> Tensor
     a, b = constant(a), constant(b)
     if a.data.dtype != b.data.dtype or not (a.data.ndim and b.data.ndim):
         _check_matmul(a, b, transpose_a, transpose_b)
+    if (transpose_a or transpose_b) and (a.data.ndim == 1 or b.data.ndim == 1):
+        # The vector rules of MatMul.backward assume unflagged operands: transpose explicitly.
+        _check_matmul(a, b, transpose_a, transpose_b)
+        a = _swap_last(a) if transpose_a else a
+        b = _swap_last(b) if transpose_b else b
+        transpose_a = transpose_b = False
     try:
         return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
     except ValueError:  # NumPy found the shapes incompatible: say how, in our words
@@ -143,3 +155,80 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False) -> Tensor
             f"matmul: the batch axes of shapes {a.shape} and {b.shape} cannot be broadcast "
             "together (everything before the last two axes must broadcast)."
         ) from None
+
+
+class Linear(Function):
+    """y = x @ Wᵀ + b, the affine map of a fully connected layer, as one graph node
+
+    Shapes: x (..., in), W (out, in), b (out,) or absent; y (..., out).
+    Backward: y = x Wᵀ + b is a matmul plus a broadcast add, so (see ``MatMul``)
+        dx = g @ W                      (..., in)
+        dW = Σ over rows of gᵀ x = g2ᵀ @ x2, with g2, x2 the rows of g and x flattened to 2-D
+        db = Σ over rows of g           (sum over every axis but the last)
+    Each is one MatMul or SumTo, so a layer costs one node forward and at most three ops
+    backward. ``_reference_linear`` composes the same from matmul and add.
+    Double backward: supported.
+    """
+
+    def forward(self, x, w, b=None):
+        y = np.matmul(x, w.T)
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x, w = self.inputs[0], self.inputs[1]
+        dx = _matmul(g, w) if self.needs_input_grad[0] else None
+        dw = db = None
+        if self.needs_input_grad[1]:
+            if x.ndim == 2:
+                dw = _matmul(g, x, transpose_a=True)
+            else:  # (..., out) and (..., in) -> (rows, out) and (rows, in)
+                dw = _matmul(g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]), True)
+        if len(self.inputs) == 3 and self.needs_input_grad[2]:
+            db = unbroadcast(g, self.inputs[2])
+        return dx, dw, db
+
+
+def _reference_linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """The textbook composition of ``linear``, for reading and the equivalence test."""
+    y = matmul(x, weight.swapaxes(-1, -2))
+    return y if bias is None else y + bias
+
+
+def linear(x, weight, bias=None) -> Tensor:
+    """Affine map ``x @ weight.T + bias`` (PyTorch's F.linear). See ``Linear``.
+
+    ``weight`` has shape (out_features, in_features), ``bias`` (out_features,).
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.ops.linalg.linear(sd.ones(2, 3), sd.ones(4, 3), sd.zeros(4)).shape
+    (2, 4)
+    """
+    x, weight = constant(x), constant(weight)
+    if weight.ndim != 2:
+        raise ShapeError(
+            f"linear: weight must have shape (out_features, in_features); received shape "
+            f"{weight.shape}."
+        )
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ShapeError(
+            f"linear: input has {x.shape[-1] if x.ndim else 0} features in its last dimension "
+            f"(shape {x.shape}); the weight of shape {weight.shape} expects {weight.shape[1]}."
+        )
+    if x.data.dtype != weight.data.dtype:
+        raise DTypeError(
+            f"linear: input dtype {x.data.dtype} differs from weight dtype {weight.data.dtype}; "
+            "convert the input with x.astype(...) (float32 is the default)."
+        )
+    if bias is None:
+        return Linear.apply(x, weight)
+    bias = constant(bias)
+    if bias.shape != (weight.shape[0],):
+        raise ShapeError(
+            f"linear: bias must have shape ({weight.shape[0]},) to match the weight's "
+            f"out_features; received shape {bias.shape}."
+        )
+    return Linear.apply(x, weight, bias)
