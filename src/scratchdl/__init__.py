@@ -44,7 +44,7 @@ from scratchdl.ops import shape as _shape
 from scratchdl.ops import unary as _unary
 from scratchdl.ops.activation import *  # noqa: F403
 from scratchdl.ops.arithmetic import add, div, maximum, minimum, mul, neg, pow, sub, where
-from scratchdl.ops.cast import astype
+from scratchdl.ops.cast import astype, copy
 from scratchdl.ops.join import *  # noqa: F403
 from scratchdl.ops.linalg import matmul
 from scratchdl.ops.reduce import *  # noqa: F403
@@ -64,6 +64,7 @@ __all__ = [
     "arange",
     "astype",
     "autograd",
+    "copy",
     "div",
     "empty",
     "enable_grad",

@@ -223,6 +223,10 @@ class Tensor:
     def tolist(self) -> Any:
         return self.data.tolist()
 
+    def copy(self) -> Tensor:
+        """A copy in new memory that stays in the graph (PyTorch's ``clone``)."""
+        return _cast.copy(self)
+
     def astype(self, dtype) -> Tensor:
         """Cast to ``dtype``; differentiable between floating dtypes."""
         return _cast.astype(self, dtype)

@@ -79,3 +79,11 @@ def check_dtype_and_purity(fn: Callable, inputs: list, grad_inputs) -> None:
             continue
         assert dx.dtype == np.float32, f"gradient dtype {dx.dtype}, expected float32"
         assert dx.shape == t.shape, f"gradient shape {dx.shape}, expected {t.shape}"
+    # The same through .backward() and .grad, the path training loops use.
+    outputs = _as_tuple(fn(*inputs))
+    loss = sum((o * s).sum() for o, s in zip([o for o in outputs if o.requires_grad], seeds))
+    loss.backward()
+    for t in targets:
+        if t.grad is not None:
+            assert t.grad.dtype == np.float32, f".grad dtype {t.grad.dtype}, expected float32"
+            assert t.grad.shape == t.shape, f".grad shape {t.grad.shape}, expected {t.shape}"

@@ -33,6 +33,8 @@ class Add(Function):
     """y = a + b
 
     Backward: dy/da = dy/db = 1, so da = g and db = g, each summed back to its input's shape.
+    Saved for backward: nothing (the inputs' shapes and dtypes come from the graph).
+    Shapes: a and b broadcast to y's shape (NumPy rules).
     Double backward: supported.
     """
 
@@ -49,7 +51,10 @@ class Add(Function):
 class Sub(Function):
     """y = a - b
 
-    Backward: da = g, db = -g (each summed back to its input's shape).
+    Backward: dy/da = 1 and dy/db = -1, so da = g and db = -g (each summed back to its
+    input's shape).
+    Saved for backward: nothing.
+    Shapes: a and b broadcast to y's shape.
     Double backward: supported.
     """
 
@@ -175,7 +180,9 @@ class Pow(Function):
 class Neg(Function):
     """y = -x
 
-    Backward: dx = -g.
+    Backward: dy/dx = -1, so dx = -g.
+    Saved for backward: nothing.
+    Shapes: y has x's shape.
     Double backward: supported.
     """
 
@@ -197,6 +204,8 @@ class Maximum(Function):
     """y = max(a, b) elementwise
 
     Backward: the gradient goes to the larger input: da = g * [a > b], db = g * [b > a].
+    Saved for backward: nothing; the masks are built from the inputs when needed.
+    Shapes: a and b broadcast to y's shape.
     Notes: at ties a = b, each input gets half of g (PyTorch's convention; the average of the two
     one-sided derivatives).
     Double backward: supported (the masks are piecewise constant).
@@ -219,7 +228,10 @@ class Maximum(Function):
 class Minimum(Function):
     """y = min(a, b) elementwise
 
-    Backward: da = g * [a < b], db = g * [b < a]; at ties each input gets half of g.
+    Backward: da = g * [a < b], db = g * [b < a].
+    Saved for backward: nothing.
+    Shapes: a and b broadcast to y's shape.
+    Notes: at ties each input gets half of g, as for Maximum.
     Double backward: supported.
     """
 
@@ -242,6 +254,8 @@ class Where(Function):
 
     Backward: each output element came from exactly one of a or b, so
     da = where(condition, g, 0) and db = where(condition, 0, g).
+    Saved for backward: nothing (the condition is an input of the graph node).
+    Shapes: condition, a and b broadcast to y's shape.
     Double backward: supported.
     """
 
@@ -268,7 +282,14 @@ def add(a, b) -> Tensor:
 
 
 def sub(a, b) -> Tensor:
-    """Elementwise ``a - b`` with broadcasting. See ``Sub`` for the gradient."""
+    """Elementwise ``a - b`` with broadcasting. See ``Sub`` for the gradient.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.sub(sd.tensor([3.0, 5.0]), 1.0)
+    tensor([2., 4.])
+    """
     return _apply_binary(Sub, "sub", a, b)
 
 
@@ -286,7 +307,16 @@ def mul(a, b) -> Tensor:
 
 
 def div(a, b) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting. See ``Div`` for the gradient."""
+    """Elementwise true division ``a / b`` with broadcasting. See ``Div`` for the gradient.
+
+    Two integer operands give a float result of the default dtype, as in PyTorch.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.div(sd.tensor([1, 3]), 2)
+    tensor([0.5, 1.5])
+    """
     return _apply_binary(Div, "div", a, b, convert=float_operands)
 
 
@@ -307,17 +337,38 @@ def pow(x, exponent) -> Tensor:  # noqa: A001  (NumPy/PyTorch name)
 
 
 def neg(x: Tensor) -> Tensor:
-    """Elementwise ``-x``. See ``Neg``."""
+    """Elementwise ``-x``. See ``Neg``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.neg(sd.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
     return Neg.apply(constant(x))
 
 
 def maximum(a, b) -> Tensor:
-    """Elementwise maximum of ``a`` and ``b`` with broadcasting (ties split the gradient)."""
+    """Elementwise maximum of ``a`` and ``b`` with broadcasting (ties split the gradient).
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.maximum(sd.tensor([1.0, 5.0]), 3.0)
+    tensor([3., 5.])
+    """
     return _apply_binary(Maximum, "maximum", a, b)
 
 
 def minimum(a, b) -> Tensor:
-    """Elementwise minimum of ``a`` and ``b`` with broadcasting (ties split the gradient)."""
+    """Elementwise minimum of ``a`` and ``b`` with broadcasting (ties split the gradient).
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> sd.minimum(sd.tensor([1.0, 5.0]), 3.0)
+    tensor([1., 3.])
+    """
     return _apply_binary(Minimum, "minimum", a, b)
 
 
