@@ -1,6 +1,69 @@
-"""Neural-network building blocks. ``scratchdl.nn.functional`` holds the stateless ops under
-PyTorch's names (``F.relu``, ``F.cross_entropy``, ``F.dropout``, ...)."""
+"""Neural-network building blocks: Module, Parameter, layers, initialisers, losses, functional ops.
 
-from scratchdl.nn import functional
+The names follow PyTorch's ``torch.nn`` so that what is learned here transfers.
+"""
 
-__all__ = ["functional"]
+from scratchdl.nn import functional, init
+from scratchdl.nn.layers.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from scratchdl.nn.layers.containers import ModuleDict, ModuleList, Sequential
+from scratchdl.nn.layers.dropout import Dropout
+from scratchdl.nn.layers.embedding import Embedding
+from scratchdl.nn.layers.linear import Identity, Linear
+from scratchdl.nn.layers.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from scratchdl.nn.layers.norm import BatchNorm1d, LayerNorm
+from scratchdl.nn.layers.reshape import Flatten
+from scratchdl.nn.module import Module
+from scratchdl.nn.parameter import Parameter
+from scratchdl.nn.regularization import l2_penalty
+
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "ELU",
+    "Embedding",
+    "Flatten",
+    "GELU",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
+    "l2_penalty",
+]

@@ -3,11 +3,13 @@ as F``. Each name is re-exported from the op file where its forward and backward
 
 from scratchdl.ops.activation import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
 from scratchdl.ops.binary_loss import binary_cross_entropy, binary_cross_entropy_with_logits
-from scratchdl.ops.loss import cross_entropy, l1_loss, mse_loss, nll_loss
+from scratchdl.ops.loss import cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss
 from scratchdl.ops.misc import dropout, embedding, one_hot
+from scratchdl.ops.norm import batch_norm, layer_norm
 from scratchdl.ops.softmax import log_softmax, softmax
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -15,7 +17,9 @@ __all__ = [
     "elu",
     "embedding",
     "gelu",
+    "huber_loss",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "log_softmax",
     "mse_loss",

@@ -1,0 +1,1 @@
+"""Layers: Modules that hold parameters and call ops. One family per file."""

@@ -1,0 +1,91 @@
+"""Tests of BatchNorm1d and LayerNorm against torch.nn, including running statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scratchdl as sd
+from scratchdl import nn
+from tests._harness.layers import check_layer, load_from_torch
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)], ids=str)
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm1d_matches_torch(shape, affine):
+    import torch
+
+    check_layer(
+        lambda: nn.BatchNorm1d(3, affine=affine),
+        lambda: torch.nn.BatchNorm1d(3, affine=affine),
+        shape,
+        shape,
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("track", [True, False])
+def test_batchnorm1d_running_statistics_follow_torch(rng, momentum, track):
+    import torch
+
+    layer = nn.BatchNorm1d(4, momentum=momentum, track_running_stats=track)
+    reference = torch.nn.BatchNorm1d(4, momentum=momentum, track_running_stats=track)
+    for _ in range(5):
+        x = (rng.standard_normal((16, 4)) * 3 + 1).astype(np.float32)
+        out, expected = layer(sd.tensor(x)), reference(torch.tensor(x))
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-4, atol=1e-5)
+    for name, buffer in layer.named_buffers():
+        np.testing.assert_allclose(
+            buffer.data, dict(reference.named_buffers())[name].numpy(), rtol=1e-5
+        )
+    layer.eval()
+    reference.eval()
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        layer(sd.tensor(x)).data, reference(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    "normalized_shape, shape", [(5, (3, 5)), ((4, 5), (2, 4, 5)), (5, (2, 3, 5))], ids=str
+)
+@pytest.mark.parametrize("affine, bias", [(True, True), (True, False), (False, False)])
+def test_layernorm_matches_torch(normalized_shape, shape, affine, bias):
+    import torch
+
+    check_layer(
+        lambda: nn.LayerNorm(normalized_shape, elementwise_affine=affine, bias=bias),
+        lambda: torch.nn.LayerNorm(normalized_shape, elementwise_affine=affine, bias=bias),
+        shape,
+        shape,
+    )
+
+
+@pytest.mark.oracle
+def test_trained_torch_batchnorm_state_loads(rng):
+    import torch
+
+    reference = torch.nn.BatchNorm1d(3)
+    for _ in range(3):
+        reference(torch.tensor(rng.standard_normal((8, 3)).astype(np.float32)))
+    layer = nn.BatchNorm1d(3)
+    load_from_torch(layer, reference)
+    assert int(layer.num_batches_tracked.data) == 3
+    layer.eval()
+    reference.eval()
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    np.testing.assert_allclose(
+        layer(sd.tensor(x)).data, reference(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_batchnorm_errors():
+    with pytest.raises(
+        ValueError, match=r"BatchNorm1d\(3.*expected an input with 2 axes or 3 axes"
+    ):
+        nn.BatchNorm1d(3)(sd.zeros(2, 3, 4, 5))
+    with pytest.raises(ValueError, match="momentum must be in"):
+        nn.BatchNorm1d(3, momentum=2.0)
