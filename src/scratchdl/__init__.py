@@ -51,6 +51,9 @@ from scratchdl.ops.reduce import *  # noqa: F403
 from scratchdl.ops.shape import *  # noqa: F403
 from scratchdl.ops.unary import *  # noqa: F403
 
+# The layers and optimizers sit above the ops; imported last, as ``torch.nn`` is with torch.
+from scratchdl import nn, optim  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -83,10 +86,12 @@ __all__ = [
     "minimum",
     "mul",
     "neg",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
     "ops",
+    "optim",
     "pow",
     "rand",
     "rand_like",

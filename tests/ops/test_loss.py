@@ -374,3 +374,70 @@ def test_other_bad_arguments():
         F.softmax(x, axis=2)
     with pytest.raises(ShapeError, match=r"pos_weight of shape \(3,\) must broadcast"):
         F.binary_cross_entropy_with_logits(x, np.zeros((3, 5)), pos_weight=np.ones(3))
+
+
+# ----------------------------------------------------------------------------- huber_loss
+HUBER_DELTAS = [1.0, 0.5]
+
+
+@pytest.mark.parametrize("delta", HUBER_DELTAS)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", REGRESSION_SHAPES)
+def test_huber_loss_gradients(rng, shape, reduction, delta):
+    """Differences d = x - t of both signs on both sides of delta (kept off |d| = delta)."""
+    x, t = rng.standard_normal(shape) * 1.5, rng.standard_normal(shape)
+    check_gradients(
+        lambda x, t: F.huber_loss(x, t, reduction=reduction, delta=delta), x, t, double=True
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("delta", HUBER_DELTAS)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_huber_loss_matches_torch(rng, reduction, delta, dtype):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x, t: F.huber_loss(x, t, reduction=reduction, delta=delta),
+        lambda x, t: TF.huber_loss(x, t, reduction=reduction, delta=delta),
+        rng.standard_normal((6, 5)) * 1.5,
+        rng.standard_normal((6, 5)),
+        dtype=dtype,
+    )
+
+
+def test_huber_loss_golden_values():
+    """delta = 1: d = -0.5 is quadratic (0.125, slope -0.5), d = 3 and -2 are linear (2.5 and
+    1.5, slopes 1 and -1); at |d| = delta both branches give 0.5 and slope ±1."""
+    x = sd.tensor([1.0, 5.0, 0.0, 2.0, -1.0], dtype="float64", requires_grad=True)
+    t = sd.tensor([1.5, 2.0, 2.0, 1.0, 0.0], dtype="float64", requires_grad=True)
+    loss = F.huber_loss(x, t, reduction="none")
+    np.testing.assert_allclose(loss.data, [0.125, 2.5, 1.5, 0.5, 0.5])
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [-0.5, 1.0, -1.0, 1.0, -1.0])
+    np.testing.assert_allclose(t.grad.data, -x.grad.data)
+
+
+def test_huber_loss_second_derivative():
+    """d²l/dx² is 1 in the quadratic zone (boundary included: the clip passes the gradient
+    there) and 0 in the linear zone."""
+    x = sd.tensor([0.3, 1.0, 2.5, -4.0], dtype="float64", requires_grad=True)
+    (dx,) = sd.autograd.grad(F.huber_loss(x, np.zeros(4), reduction="sum"), x, create_graph=True)
+    (ddx,) = sd.autograd.grad(dx.sum(), x)
+    np.testing.assert_array_equal(ddx.data, [1.0, 1.0, 0.0, 0.0])
+
+
+def test_huber_loss_bad_arguments():
+    x = sd.tensor(np.zeros((4, 1), np.float32))
+    with pytest.raises(ShapeError, match=r"huber_loss: target shape \(4,\) .*input shape \(4, 1\)"):
+        F.huber_loss(x, np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="huber_loss: delta must be positive.*delta=0.0"):
+        F.huber_loss(x, x, delta=0.0)
+    with pytest.raises(ValueError, match="huber_loss: delta must be positive.*delta=-1"):
+        F.huber_loss(x, x, delta=-1)
+    with pytest.raises(TypeError, match="huber_loss: delta must be a positive number"):
+        F.huber_loss(x, x, delta="1")
+    with pytest.raises(ValueError, match="huber_loss: reduction must be one of"):
+        F.huber_loss(x, x, reduction="avg")
+    with pytest.raises(DTypeError, match="huber_loss: input must be a floating tensor"):
+        F.huber_loss(sd.tensor([1, 2]), sd.tensor([1, 2]))

@@ -71,16 +71,52 @@ def test_dropout_is_reproducible():
     assert not np.array_equal(c.data, d.data)
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, "0.5", None])
-def test_dropout_rejects_bad_p(p):
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+def test_dropout_rejects_p_out_of_range(p):
     with pytest.raises(ValueError, match=rf"dropout: p .*between 0 and 1; received p={p!r}"):
         F.dropout(sd.ones(3), p=p)
 
 
+@pytest.mark.parametrize("p", ["0.5", None, True, np.array([0.5])])
+def test_dropout_rejects_p_that_is_not_a_number(p):
+    with pytest.raises(TypeError, match=r"dropout: p .*must be a number .*received p=.*\(type"):
+        F.dropout(sd.ones(3), p=p)
+
+
+@pytest.mark.parametrize("p", [np.float32(0.5), np.float64(0.5), np.int64(0), 1])
+def test_dropout_accepts_numpy_and_integer_p(p):
+    x = sd.ones(1000, requires_grad=True)
+    y = F.dropout(x, p=p, generator=np.random.default_rng(0))
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    expected = {0.5: [0.0, 2.0], 0.0: [1.0], 1.0: [0.0]}[float(p)]
+    np.testing.assert_array_equal(np.unique(y.data), expected)
+
+
+def test_dropout_saves_a_boolean_mask(rng):
+    x = sd.tensor(rng.standard_normal((6, 7)).astype(np.float32), requires_grad=True)
+    y = F.dropout(x, p=0.25, generator=np.random.default_rng(2))
+    keep = y.grad_fn.keep
+    assert keep.dtype == np.bool_ and keep.shape == x.shape  # 1 byte per element
+    assert isinstance(y.grad_fn.scale, float)
+    np.testing.assert_array_equal(y.data, x.data * keep * np.float32(1 / 0.75))
+
+
+def test_dropout_double_backward_is_the_same_mask(rng):
+    # dx = g * keep * scale is linear in g: differentiating it by g gives the mask back.
+    x = sd.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    y = F.dropout(x, p=0.5, generator=np.random.default_rng(3))
+    g = sd.tensor(rng.standard_normal(x.shape), requires_grad=True)
+    (dx,) = sd.autograd.grad([y], [x], grad_outputs=[g], create_graph=True)
+    (dg,) = sd.autograd.grad([dx.sum()], [g])
+    np.testing.assert_array_equal(dg.data, (y.data != 0) * 2.0)
+
+
 # ----------------------------------------------------------------------------- embedding
 EMBEDDING_CASES = [
-    ("small_table", 7, (3, 4)),  # V <= 128: one-hot matmul accumulation
-    ("large_table", 300, (5, 40)),  # V > 128: sort + reduceat accumulation
+    ("small_table", 7, (3, 4)),
+    ("large_table", 300, (5, 40)),
 ]
 
 
@@ -125,6 +161,51 @@ def test_embedding_matches_torch(rng, case, num_rows, index_shape, dtype):
     )
 
 
+@pytest.mark.parametrize("index_shape", [(0,), (2, 0)])
+def test_embedding_of_empty_indices_has_zero_gradient(rng, index_shape):
+    weight = sd.tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    y = F.embedding(np.zeros(index_shape, np.int64), weight)
+    assert y.shape == index_shape + (3,) and y.dtype == np.float32
+    y.sum().backward()  # torch: a zero gradient of the table's shape
+    assert weight.grad.shape == (5, 3) and weight.grad.dtype == np.float32
+    np.testing.assert_array_equal(weight.grad.data, 0.0)
+
+
+@pytest.mark.oracle
+def test_embedding_of_empty_indices_matches_torch(rng):
+    import torch.nn.functional as TF
+
+    compare_with_torch(
+        F.embedding, TF.embedding, np.zeros((2, 0), np.int64), rng.standard_normal((4, 3))
+    )
+
+
+def test_embedding_backward_is_indexings_scatter_add():
+    # One scatter-add implementation: the backward node is index.py's ScatterAdd.
+    weight = sd.ones(4, 2, requires_grad=True)
+    y = F.embedding(np.array([1, 1, 3]), weight)
+    g = sd.ones(3, 2, requires_grad=True)
+    (dw,) = sd.autograd.grad([y], [weight], grad_outputs=[g], create_graph=True)
+    assert type(dw.grad_fn).__name__ == "ScatterAdd"
+    np.testing.assert_array_equal(dw.data, [[0, 0], [2, 2], [0, 0], [1, 1]])
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("layout", ["strided", "transposed"])
+def test_embedding_non_contiguous_matches_torch(rng, layout):
+    # Both the table and the index array are non-contiguous views.
+    import torch.nn.functional as TF
+
+    compare_with_torch(
+        F.embedding,
+        TF.embedding,
+        rng.integers(0, 9, (4, 6)),
+        rng.standard_normal((9, 5)),
+        dtype=np.float32,
+        layout=layout,
+    )
+
+
 def test_embedding_errors():
     table = sd.zeros(4, 2)
     with pytest.raises(ValueError, match=r"embedding: index 4, 9 is out of range .*0 to 3"):
@@ -166,3 +247,16 @@ def test_one_hot_errors():
         F.one_hot(sd.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match="cannot infer num_classes"):
         F.one_hot(np.zeros(0, np.int64))
+    with pytest.raises(ValueError, match="num_classes must be a non-negative integer or -1"):
+        F.one_hot(sd.tensor([0, 1]), num_classes=-2)
+
+
+@pytest.mark.parametrize("num_classes", [True, np.True_, 3.0, -1.0, "3", None])
+def test_one_hot_rejects_non_integer_num_classes(num_classes):
+    with pytest.raises(TypeError, match=r"one_hot: num_classes must be an integer .*received"):
+        F.one_hot(sd.tensor([0, 1]), num_classes=num_classes)
+
+
+def test_one_hot_accepts_numpy_integer_num_classes():
+    out = F.one_hot(sd.tensor([0, 1]), num_classes=np.int64(3))
+    assert out.shape == (2, 3)

@@ -125,6 +125,21 @@ def test_reduction_matches_torch(rng, name, case, keepdims, dtype):
 
 
 @pytest.mark.oracle
+@pytest.mark.parametrize("layout", ["strided", "transposed"])
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 2)])
+@pytest.mark.parametrize("name", ["sum", "mean", "var_ddof1", "std", "max", "logsumexp"])
+def test_non_contiguous_input_matches_torch(rng, name, axis, layout):
+    shape = (3, 4, 5)
+    compare_with_torch(
+        lambda t: REDUCTIONS[name](t, axis=axis),
+        _torch_reduction(name, _dims(shape, axis), False),
+        rng.standard_normal(shape),
+        dtype=np.float32,
+        layout=layout,
+    )
+
+
+@pytest.mark.oracle
 @pytest.mark.parametrize("name", ["max", "min"])
 @pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
 def test_ties_split_like_torch_amax(rng, name, axis):
@@ -323,6 +338,21 @@ def test_accepts_array_like_and_numpy_int_axes():
     np.testing.assert_array_equal(sd.sum(sd.ones((2, 3)), axis=[0, 1]).data, 6.0)
 
 
+@pytest.mark.parametrize("ddof", [np.int64(1), np.float64(1.0), np.float32(0.5), 1.0])
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_numpy_scalar_ddof_keeps_float32(rng, name, ddof):
+    # n - np.float64(1) is a float64 scalar: without converting ddof to a Python number, the
+    # float32 forward became float64 and backward raised a dtype mismatch.
+    data = rng.standard_normal((3, 4)).astype(np.float32)
+    x = sd.tensor(data, requires_grad=True)
+    y = getattr(sd, name)(x, axis=1, ddof=ddof)
+    assert y.dtype == np.float32
+    y.backward(sd.ones_like(y))
+    assert x.grad.dtype == np.float32
+    expected = getattr(np, name)(data.astype(np.float64), axis=1, ddof=float(ddof))
+    np.testing.assert_allclose(y.data, expected, rtol=1e-5)
+
+
 # ---------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("name", ["sum", "mean", "var", "std", "max", "min", "logsumexp"])
 def test_axis_out_of_range_names_op_axis_and_shape(name):
@@ -349,6 +379,8 @@ def test_axis_errors():
         sd.argmin(sd.ones((3, 4)), axis=(0, 1))
     with pytest.raises(TypeError, match="ddof must be a number"):
         sd.var(sd.ones(3), ddof="1")
+    with pytest.raises(TypeError, match=r"std: ddof must be a number .*ddof=np.True_"):
+        sd.std(sd.ones(3), ddof=np.True_)
 
 
 @pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import scratchdl as sd
+from scratchdl.errors import ShapeError
 from scratchdl.nn import functional as F
 from tests._harness.gradients import check_gradients
 from tests._harness.oracle import compare_with_torch
@@ -64,3 +65,90 @@ def test_softmax_rows_sum_to_one(rng):
     y = F.softmax(sd.tensor(rng.standard_normal((4, 7)).astype(np.float32)), axis=1)
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.data.sum(axis=1), 1.0, rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- edge shapes
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize(
+    "fn, expected", [(F.softmax, 1.0), (F.log_softmax, 0.0)], ids=["softmax", "log_softmax"]
+)
+def test_zero_dim_input_is_one_class(fn, expected, axis):
+    # A 0-d tensor is one slice of one class, as in PyTorch: softmax 1, log_softmax 0.
+    x = sd.tensor(3.0, requires_grad=True)
+    y = fn(x, axis=axis)
+    assert y.shape == () and y.dtype == np.float32 and y.item() == expected
+    y.backward()
+    assert x.grad.shape == () and x.grad.item() == 0.0
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax], ids=["softmax", "log_softmax"])
+def test_zero_dim_gradients(fn):
+    check_gradients(lambda x: fn(x, axis=0), np.array(0.7), double=True)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_zero_dim_matches_torch(name, axis):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x: getattr(F, name)(x, axis=axis),
+        lambda x: getattr(TF, name)(x, dim=axis),
+        np.array(-1.5),
+    )
+
+
+@pytest.mark.parametrize("shape, axis", [((3, 0), -1), ((3, 0), 0), ((0, 4), -1), ((2, 0, 3), 1)])
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax], ids=["softmax", "log_softmax"])
+def test_empty_input_gives_empty_result(fn, shape, axis):
+    x = sd.zeros(shape, requires_grad=True)
+    y = fn(x, axis=axis)
+    assert y.shape == shape and y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("shape, axis", [((3, 0), -1), ((3, 0), 0)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_empty_input_matches_torch(name, shape, axis):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x: getattr(F, name)(x, axis=axis),
+        lambda x: getattr(TF, name)(x, dim=axis),
+        np.zeros(shape),
+    )
+
+
+@pytest.mark.parametrize(
+    "shape, axis, valid",
+    [((), 1, "[-1, 0]"), ((), -2, "[-1, 0]"), ((3, 4), 2, "[-2, 1]"), ((5,), -2, "[-1, 0]")],
+)
+def test_axis_out_of_range_error(shape, axis, valid):
+    with pytest.raises(ShapeError) as info:
+        F.softmax(sd.zeros(shape), axis=axis)
+    message = str(info.value)
+    assert message.startswith("softmax: axis must be an integer in " + valid)
+    assert f"input shape {shape}" in message and f"received axis={axis}" in message
+
+
+@pytest.mark.parametrize("axis", [1.0, None, True])
+def test_axis_must_be_an_integer(axis):
+    with pytest.raises(TypeError, match=r"log_softmax: axis must be an integer .*received axis="):
+        F.log_softmax(sd.zeros((2, 3)), axis=axis)
+
+
+# ----------------------------------------------------------------------------- memory layouts
+@pytest.mark.oracle
+@pytest.mark.parametrize("layout", ["strided", "transposed"])
+@pytest.mark.parametrize("shape, axis", [((4, 6), -1), ((4, 6), 0), ((2, 3, 5), 1)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_non_contiguous_input_matches_torch(rng, name, shape, axis, layout):
+    TF = _torch_f()
+    compare_with_torch(
+        lambda x: getattr(F, name)(x, axis=axis),
+        lambda x: getattr(TF, name)(x, dim=axis),
+        rng.standard_normal(shape),
+        dtype=np.float32,
+        layout=layout,
+    )

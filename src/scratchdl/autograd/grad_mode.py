@@ -1,15 +1,20 @@
 """Switches that decide whether ops record the graph: ``no_grad`` and ``enable_grad``.
 
-The state is one process-wide flag (not per thread): scratchdl runs its math in one thread.
+The state is per thread, as in PyTorch: a ``no_grad`` block in one thread (an evaluation running
+beside training, a data-loading worker) never turns recording off in another.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 
-class _GradState:
-    """Process-wide autograd switches, read by ``Function.apply`` on every op."""
+class _GradState(threading.local):
+    """Autograd switches of the current thread, read by ``Function.apply`` on every op.
+
+    The class attributes are each new thread's starting values.
+    """
 
     enabled = True
     anomaly = False

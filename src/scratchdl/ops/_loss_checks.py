@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchdl.errors import DTypeError, ShapeError
+from scratchdl.autograd.grad_mode import is_grad_enabled
+from scratchdl.errors import DTypeError, GradientError, ShapeError
 from scratchdl.ops._convert import constant
 from scratchdl.ops.cast import astype
 from scratchdl.tensor import Tensor
@@ -53,10 +54,26 @@ def _check_no_nan(op: str, t: np.ndarray) -> None:
         )
 
 
+def _constant_argument(op: str, value, name: str) -> np.ndarray:
+    """The raw array of a loss argument that gets no gradient (weight, pos_weight).
+
+    The losses use these as constants: a Tensor that requires grad would silently receive none,
+    so it is an error (PyTorch's: "not differentiable with respect to argument 'weight'").
+    Under ``no_grad()`` nothing is recorded and any tensor is accepted.
+    """
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+        raise GradientError(
+            f"{op}: the loss is not differentiable with respect to argument {name!r}; received "
+            f"a {name} tensor that requires grad (shape {value.shape}), which would silently get "
+            f"no gradient. Pass {name}={name}.detach() to use its values as a constant."
+        )
+    return _raw(value)
+
+
 def _class_weight(op: str, weight, n_classes: int, dtype) -> np.ndarray | None:
     if weight is None:
         return None
-    w = _raw(weight)
+    w = _constant_argument(op, weight, "weight")
     if w.shape != (n_classes,):
         raise ShapeError(
             f"{op}: weight must hold one number per class, shape ({n_classes},); received shape "
@@ -115,7 +132,7 @@ def _like_input(op: str, input: Tensor, target) -> Tensor:
 def _elementwise_weight(op: str, weight, input: Tensor, name: str = "weight"):
     if weight is None:
         return None
-    w = _raw(weight).astype(input.dtype, copy=False)
+    w = _constant_argument(op, weight, name).astype(input.dtype, copy=False)
     try:
         fits = np.broadcast_shapes(w.shape, input.shape) == input.shape
     except ValueError:

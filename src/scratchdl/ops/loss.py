@@ -34,6 +34,7 @@ from scratchdl.ops._loss_checks import (
 )
 from scratchdl.ops.cast import astype
 from scratchdl.ops.softmax import _axis_sum, log_softmax, softmax
+from scratchdl.ops.unary import clip
 from scratchdl.tensor import Tensor
 
 __all__: list[str] = []
@@ -260,6 +261,40 @@ class L1Loss(Function):
         return dx, (-dx if self.needs_input_grad[1] else None)
 
 
+class HuberLoss(Function):
+    """l = 0.5 d² where |d| < delta, delta (|d| - 0.5 delta) elsewhere, with d = x - t
+
+    Forward: with c = clip(d, -delta, delta), both branches are l = c (d - c / 2): inside, c = d
+    gives d²/2; outside, c = ±delta gives delta (|d| - delta / 2).
+    Backward: dl/dd = d inside and delta sign(d) outside, which is c again; dl/dx = c = -dl/dt,
+    so dx = g * c and dt = -dx.
+    Saved for backward: c.
+    Notes: at |d| = delta the branches meet with the same value delta²/2 and the same slope ±delta,
+    so l is continuously differentiable: MSE near the target, L1 (robust to outliers) far from it.
+    The second derivative jumps from 1 to 0 there; the clip passes the gradient at the boundary
+    (d²l/dx² = 1 at |d| = delta).
+    Double backward: supported. Without create_graph dx uses the saved c; with it, c is rebuilt as
+    clip(x - t, -delta, delta) in Tensor ops, so d(dx)/dx = g * [|d| <= delta].
+    """
+
+    def forward(self, x, t, delta):
+        self.delta = delta
+        d = x - t
+        self.c = c = np.clip(d, -delta, delta)
+        d -= 0.5 * c  # our own temporary: d - c / 2
+        d *= c
+        return d
+
+    def backward(self, g):
+        if is_grad_enabled():  # create_graph: c as a differentiable function of x and t
+            x, t = self.inputs
+            c = clip(x - t, -self.delta, self.delta)
+        else:
+            c = constant(self.c)
+        dx = g * c
+        return dx, (-dx if self.needs_input_grad[1] else None)
+
+
 # ----------------------------------------------------------------------------- public functions
 def _reduce(l: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
@@ -388,3 +423,29 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     input = _float_input(op, input)
     _check_reduction(op, reduction)
     return _reduce(L1Loss.apply(input, _like_input(op, input, target)), reduction)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss: ``0.5 * d**2`` where ``|d| < delta``, ``delta * (|d| - 0.5 * delta)``
+    elsewhere, with ``d = input - target``; quadratic near the target, linear far from it.
+    See ``HuberLoss``.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl.nn import functional as F
+    >>> F.huber_loss(sd.tensor([1.0, 2.0]), sd.tensor([1.5, 5.0]), reduction="none")
+    tensor([0.125, 2.5  ])
+    """
+    op = "huber_loss"
+    input = _float_input(op, input)
+    _check_reduction(op, reduction)
+    if isinstance(delta, (bool, np.bool_)) or not isinstance(delta, (int, float, np.number)):
+        raise TypeError(f"{op}: delta must be a positive number; received delta={delta!r}.")
+    if not delta > 0:
+        raise ValueError(
+            f"{op}: delta must be positive (the width of the quadratic zone); received "
+            f"delta={delta!r}."
+        )
+    target = _like_input(op, input, target)
+    return _reduce(HuberLoss.apply(input, target, delta=float(delta)), reduction)

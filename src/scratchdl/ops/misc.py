@@ -13,35 +13,67 @@ from scratchdl import backend
 from scratchdl.autograd.function import Function
 from scratchdl.errors import DTypeError, ShapeError
 from scratchdl.ops._convert import constant
+from scratchdl.ops.index import ScatterAdd
 from scratchdl.tensor import Tensor
 
 __all__: list[str] = []
 
 
 class Dropout(Function):
-    """y = x * mask, with mask = m / (1 - p) and m a random 0/1 array, each m = 1 with
-    probability 1 - p (inverted dropout)
+    """y = x * keep * scale, with keep a random boolean array (each element kept with probability
+    1 - p) and scale = 1 / (1 - p) (inverted dropout)
 
     Forward: each element is zeroed with probability p and the survivors are scaled by
-    1 / (1 - p), so E[y] = x and the network needs no rescaling at evaluation time.
-    Backward: y is x times a constant, so dx = g * mask (the same mask: the elements dropped in
-    the forward pass get no gradient).
-    Saved for backward: the scaled mask.
-    Notes: p = 1 drops everything: y = 0 and dx = 0 (the scale 1 / (1 - p) is never formed).
-    Double backward: supported.
+    1 / (1 - p), so E[y] = x and the network needs no rescaling at evaluation time. Two passes
+    over the output: y = x * keep (the bool mask is cast on the fly), then y *= scale.
+    Backward: y is x times the constant keep * scale, so dx = g * keep * scale (the same mask:
+    the elements dropped in the forward pass get no gradient). That is the same masked scaling
+    applied to g, the op ``MaskScale``.
+    Saved for backward: the boolean mask keep (1 byte per element, not a float mask of x's
+    dtype) and the Python float scale.
+    Shapes: any; y has x's shape, and so does keep.
+    Notes: p = 1 drops everything: keep is all False and the scale is taken as 0 (1 / (1 - p)
+    is never formed), so y = 0 and dx = 0; no random numbers are drawn.
+    Double backward: supported (MaskScale is linear in its input; its backward is itself).
     """
 
     def forward(self, x, p, generator):
         if p == 1:
-            self.mask = np.zeros_like(x)
+            self.keep, self.scale = np.zeros(x.shape, dtype=bool), 0.0
         else:
-            keep = generator.random(x.shape, dtype=np.float32) >= p  # P(keep) = 1 - p
-            self.mask = keep.astype(x.dtype)
-            self.mask *= 1 / (1 - p)
-        return x * self.mask
+            self.keep = generator.random(x.shape, dtype=np.float32) >= p  # P(keep) = 1 - p
+            self.scale = 1.0 / (1.0 - p)
+        return _mask_scale(x, self.keep, self.scale)
 
     def backward(self, g):
-        return g * constant(self.mask)
+        return MaskScale.apply(g, keep=self.keep, scale=self.scale)
+
+
+class MaskScale(Function):
+    """y = a * keep * scale for a constant boolean mask keep and a Python float scale: dropout's
+    forward with a given mask, and its backward (dx = MaskScale(g))
+
+    Backward: y is linear in a with the constant diagonal Jacobian keep * scale, so
+    da = h * keep * scale, this op again for an upstream gradient h.
+    Saved for backward: keep and scale (shared with Dropout, not copied).
+    Shapes: any; keep has a's shape.
+    Double backward: supported.
+    """
+
+    def forward(self, a, keep, scale):
+        self.keep, self.scale = keep, scale
+        return _mask_scale(a, keep, scale)
+
+    def backward(self, h):
+        return MaskScale.apply(h, keep=self.keep, scale=self.scale)
+
+
+def _mask_scale(a: np.ndarray, keep: np.ndarray, scale: float) -> np.ndarray:
+    """a * keep * scale in two passes over a fresh array of a's dtype (scale stays a Python
+    float, so float32 stays float32)."""
+    out = np.multiply(a, keep, out=np.empty_like(a))  # out=: a 0-d result stays an array
+    out *= scale
+    return out
 
 
 class Embedding(Function):
@@ -52,48 +84,23 @@ class Embedding(Function):
     that read it:
         dw[r] = sum over positions i with indices[i] == r of g[i]       (a scatter-add)
     Repeated indices (the same token twice in a batch) must add up; ``dw[indices] = g`` would keep
-    only one of them. See ``ScatterAddRows`` for how the sum is computed fast.
-    Saved for backward: the indices and V.
+    only one of them. The scatter-add is indexing's own backward, ``ScatterAdd`` in ``index.py``
+    with the index (indices,): it turns each (position, column) pair into one flat position of
+    dw and adds g there with ``np.add.at``. Measured on this machine's NumPy 2 that is faster than
+    a sort + ``np.add.reduceat`` over rows (V=50257, D=768, n=16384 float32: about 40 ms against
+    150 ms) and than a one-hot matmul for V >= 65; the one-hot matmul only wins on tiny tables,
+    by well under a millisecond. Empty indices give dw = 0, as in PyTorch.
+    Saved for backward: the indices and the table shape (V, D).
+    Shapes: weight (V, D), indices (...) -> y (..., D); dw has weight's shape (V, D).
     Double backward: supported (the scatter-add and the lookup are each other's backward).
     """
 
     def forward(self, weight, indices):
-        self.indices, self.num_rows = indices, weight.shape[0]
+        self.indices, self.weight_shape = indices, weight.shape
         return weight[indices]
 
     def backward(self, g):
-        return ScatterAddRows.apply(g, indices=self.indices, num_rows=self.num_rows)
-
-
-class ScatterAddRows(Function):
-    """dw = zeros((V, D)); dw[indices[i]] += g[i] for every position i (the backward of Embedding)
-
-    Forward: ``np.add.at`` does exactly this but is slow. Two faster ways, chosen by V:
-    * small tables (V <= 128): build the one-hot matrix O (V, n) and compute O @ g, one BLAS call;
-    * otherwise sort the positions by index, sum each run of equal indices with
-      ``np.add.reduceat`` and write each sum into its row once.
-    Backward: dw is linear in g and each g[i] lands in row indices[i], so dg[i] = h[indices[i]]
-    for an upstream gradient h of dw's shape: the lookup, Embedding again.
-    Double backward: supported.
-    """
-
-    def forward(self, g, indices, num_rows):
-        self.indices = indices
-        flat = indices.reshape(-1)  # (...,) -> (n,)
-        g = g.reshape(flat.size, -1)  # (..., D) -> (n, D)
-        if num_rows <= 128:
-            onehot = np.zeros((num_rows, flat.size), dtype=g.dtype)  # (V, n)
-            onehot[flat, np.arange(flat.size)] = 1
-            return onehot @ g
-        order = np.argsort(flat, kind="stable")
-        rows = flat[order]
-        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        dw = np.zeros((num_rows, g.shape[1]), dtype=g.dtype)
-        dw[rows[starts]] = np.add.reduceat(g[order], starts, axis=0)
-        return dw
-
-    def backward(self, h):
-        return Embedding.apply(h, indices=self.indices)
+        return ScatterAdd.apply(g, index=(self.indices,), shape=self.weight_shape)
 
 
 def _integer_indices(op: str, indices) -> np.ndarray:
@@ -132,7 +139,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     >>> F.dropout(sd.ones(2), p=0.5, training=False)
     tensor([1., 1.])
     """
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"dropout: p is the probability of dropping an element and must be a number between "
+            f"0 and 1; received p={p!r} (type {type(p).__name__}). Pass a float such as p=0.5."
+        )
+    p = float(p)  # a Python float: NumPy scalars must not reach the forward (float64 scale)
+    if not 0 <= p <= 1:
         raise ValueError(
             f"dropout: p is the probability of dropping an element and must be between 0 and 1; "
             f"received p={p!r}."
@@ -143,7 +156,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     if x.dtype.kind != "f":
         raise DTypeError(f"dropout: input must be a floating tensor; received dtype {x.dtype}.")
     rng = backend.default_generator() if generator is None else generator
-    return Dropout.apply(x, p=float(p), generator=rng)
+    return Dropout.apply(x, p=p, generator=rng)
 
 
 def embedding(indices, weight: Tensor) -> Tensor:
@@ -197,13 +210,20 @@ def one_hot(indices, num_classes: int = -1) -> Tensor:
             [0, 0, 1]], dtype=int64)
     """
     t = _integer_indices("one_hot", indices)
+    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(
+            f"one_hot: num_classes must be an integer (the length of each one-hot vector) or -1 "
+            f"to infer it; received num_classes={num_classes!r} (type "
+            f"{type(num_classes).__name__}). Pass an int such as num_classes=10."
+        )
+    num_classes = int(num_classes)
     if num_classes == -1:
         if t.size == 0:
             raise ValueError(
                 "one_hot: cannot infer num_classes from empty indices; pass num_classes."
             )
         num_classes = int(t.max()) + 1
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
+    if num_classes < 0:
         raise ValueError(
             f"one_hot: num_classes must be a non-negative integer or -1; received "
             f"num_classes={num_classes!r}."

@@ -177,7 +177,9 @@ def _variance(x: np.ndarray, axes: tuple[int, ...], ddof, keepdims: bool) -> np.
         return centered.sum(axis=axes, keepdims=keepdims) / _denominator(x.shape, axes, ddof)
 
 
-def _denominator(shape: tuple[int, ...], axes: tuple[int, ...], ddof) -> int | float:
+def _denominator(shape: tuple[int, ...], axes: tuple[int, ...], ddof: int | float) -> int | float:
+    """max(n - ddof, 0) as a Python number: dividing a float32 array by it keeps float32, where
+    a NumPy float64 scalar would promote the result (and the gradient) to float64."""
     return builtins.max(_count(shape, axes) - ddof, 0)
 
 
@@ -365,9 +367,20 @@ def mean(x, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return Mean.apply(x, axes=_axes("mean", axis, x.shape), keepdims=bool(keepdims))
 
 
-def _check_ddof(op: str, ddof, shape, axes) -> None:
-    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: ddof must be a number such as 0 or 1; received ddof={ddof!r}.")
+def _check_ddof(op: str, ddof, shape, axes) -> int | float:
+    """``ddof`` as a Python int or float (np.int64(1) -> 1, np.float64(0.5) -> 0.5), or an error.
+
+    NumPy scalars must not reach the forward: ``n - np.float64(1)`` is a float64 scalar, and a
+    float32 sum divided by it becomes float64 (see ``_denominator``).
+    """
+    if isinstance(ddof, (bool, np.bool_)) or not isinstance(
+        ddof, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"{op}: ddof must be a number such as 0 or 1; received ddof={ddof!r} "
+            f"(type {type(ddof).__name__})."
+        )
+    ddof = int(ddof) if isinstance(ddof, (int, np.integer)) else float(ddof)
     n = _count(shape, axes)
     if n - ddof <= 0:
         warnings.warn(
@@ -376,6 +389,7 @@ def _check_ddof(op: str, ddof, shape, axes) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
+    return ddof
 
 
 def var(x, axis: Axis = None, ddof: int | float = 0, keepdims: bool = False) -> Tensor:
@@ -402,7 +416,7 @@ def var(x, axis: Axis = None, ddof: int | float = 0, keepdims: bool = False) -> 
     """
     x = _floating(x)
     axes = _axes("var", axis, x.shape)
-    _check_ddof("var", ddof, x.shape, axes)
+    ddof = _check_ddof("var", ddof, x.shape, axes)
     return Var.apply(x, axes=axes, ddof=ddof, keepdims=bool(keepdims))
 
 
@@ -419,7 +433,7 @@ def std(x, axis: Axis = None, ddof: int | float = 0, keepdims: bool = False) -> 
     """
     x = _floating(x)
     axes = _axes("std", axis, x.shape)
-    _check_ddof("std", ddof, x.shape, axes)
+    ddof = _check_ddof("std", ddof, x.shape, axes)
     return Std.apply(x, axes=axes, ddof=ddof, keepdims=bool(keepdims))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from scratchdl.autograd.function import Function
+from scratchdl.errors import ShapeError
 from scratchdl.ops._loss_checks import _float_input
 from scratchdl.tensor import Tensor
 
@@ -44,7 +45,9 @@ class Softmax(Function):
         dx = y * (g - sum(g * y, axis, keepdims=True))
     Saved for backward: nothing; the formula is written with the output y (cheaper than
     recomputing exp), and y is the live output tensor, so double backward sees y's dependence on x.
-    Shapes: y has x's shape; every slice along ``axis`` sums to 1.
+    Shapes: x (..., C, ...) with the classes C on ``axis`` -> y of x's shape; every slice along
+    ``axis`` sums to 1. A 0-d x is one slice of one class (y = 1, as in PyTorch; ``axis`` is None
+    here, so the backward's sum runs over the single element). An empty x gives an empty y.
     Notes: subtracting m cancels between numerator and denominator, so it changes nothing
     mathematically, but the largest exponent becomes 0 and exp cannot overflow.
     Double backward: supported.
@@ -52,14 +55,22 @@ class Softmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis
-        e = x - x.max(axis=axis, keepdims=True)
-        np.exp(e, out=e)
-        e /= np.expand_dims(_axis_sum(e, axis), axis)
-        return e
+        if axis is None:  # 0-d: one slice of one class
+            return _softmax(x.reshape(1), 0).reshape(())
+        if x.size == 0:  # nothing to normalise (max over an empty class axis is undefined)
+            return np.empty_like(x)
+        return _softmax(x, axis)
 
     def backward(self, g):
         y = self.output()
         return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = x - x.max(axis=axis, keepdims=True)
+    np.exp(e, out=e)
+    e /= np.expand_dims(_axis_sum(e, axis), axis)
+    return e
 
 
 class LogSoftmax(Function):
@@ -69,6 +80,8 @@ class LogSoftmax(Function):
         dx_k = g_k - p_k sum_i g_i
         dx = g - exp(y) * sum(g, axis, keepdims=True)
     Saved for backward: nothing; exp(y) is computed from the live output y (double backward).
+    Shapes: as for ``Softmax``: y has x's shape; a 0-d x gives y = 0 (log 1), an empty x an
+    empty y.
     Notes: with the max subtracted, log-sum-exp never overflows, and y never takes the log of an
     underflowed 0 (which softmax(x).log() would, giving -inf for very unlikely classes).
     Double backward: supported.
@@ -76,24 +89,43 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis
-        z = x - x.max(axis=axis, keepdims=True)
-        z -= np.expand_dims(np.log(_axis_sum(np.exp(z), axis)), axis)
-        return z
+        if axis is None:  # 0-d: one slice of one class
+            return _log_softmax(x.reshape(1), 0).reshape(())
+        if x.size == 0:
+            return np.empty_like(x)
+        return _log_softmax(x, axis)
 
     def backward(self, g):
         y = self.output()
         return g - y.exp() * g.sum(axis=self.axis, keepdims=True)
 
 
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    z = x - x.max(axis=axis, keepdims=True)
+    z -= np.expand_dims(np.log(_axis_sum(np.exp(z), axis)), axis)
+    return z
+
+
 # ----------------------------------------------------------------------------- validation
-def _softmax_input(op: str, x, axis) -> Tensor:
+def _softmax_input(op: str, x, axis) -> tuple[Tensor, int | None]:
+    """The floating input and ``axis`` as a non-negative int (None for a 0-d input).
+
+    A 0-d tensor is treated as having one axis of size 1, so axis 0 and -1 are valid for it, as
+    in PyTorch.
+    """
     x = _float_input(op, x)
-    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < max(x.ndim, 1):
-        raise ValueError(
-            f"{op}: axis must be an integer in [{-x.ndim}, {x.ndim - 1}] for input shape "
-            f"{x.shape}; received axis={axis!r}."
+    ndim = max(x.ndim, 1)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(
+            f"{op}: axis must be an integer in [{-ndim}, {ndim - 1}] for input shape {x.shape}; "
+            f"received axis={axis!r} (type {type(axis).__name__})."
         )
-    return x
+    if not -ndim <= axis < ndim:
+        raise ShapeError(
+            f"{op}: axis must be an integer in [{-ndim}, {ndim - 1}] for input shape {x.shape}; "
+            f"received axis={axis!r}. Use axis=-1 for the last axis (the usual class axis)."
+        )
+    return x, (None if x.ndim == 0 else int(axis) % x.ndim)
 
 
 # ----------------------------------------------------------------------------- public functions
@@ -109,7 +141,8 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     >>> F.softmax(sd.tensor([0.0, 0.0, 0.0, 0.0]))
     tensor([0.25, 0.25, 0.25, 0.25])
     """
-    return Softmax.apply(_softmax_input("softmax", x, axis), axis=axis)
+    x, axis = _softmax_input("softmax", x, axis)
+    return Softmax.apply(x, axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -124,4 +157,5 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     >>> F.log_softmax(sd.tensor([0.0, 0.0]))
     tensor([-0.6931, -0.6931])
     """
-    return LogSoftmax.apply(_softmax_input("log_softmax", x, axis), axis=axis)
+    x, axis = _softmax_input("log_softmax", x, axis)
+    return LogSoftmax.apply(x, axis=axis)
