@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from scratchdl.autograd.grad_mode import no_grad
 from scratchdl.optim.optimizer import Optimizer, ParamsT, check_lr, check_nonnegative
+from scratchdl.tensor import Tensor
 
 
 class Adagrad(Optimizer):
@@ -77,40 +76,27 @@ class Adagrad(Optimizer):
         )
         check_nonnegative("Adagrad", "eps", h["eps"], "epsilon value")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Apply one update to every parameter with a gradient; return the closure's loss."""
-        loss = self._run_closure(closure)
-        found = False
-        with no_grad():
-            for group in self.param_groups:
-                lr = float(group["lr"])
-                lr_decay = float(group["lr_decay"])
-                weight_decay = float(group["weight_decay"])
-                eps = float(group["eps"])
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    found = True
-                    w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
-                    state = self.state.get(p)
-                    if not state:
-                        initial = float(group["initial_accumulator_value"])
-                        state = self.state[p] = {"step": 0, "sum": np.full_like(w, initial)}
-                    state["step"] += 1
-                    t = state["step"]
+    def _update(self, p: Tensor, h: dict[str, Any]) -> None:
+        """One Adagrad step on one parameter, in place; the numbers refer to the class docstring."""
+        lr, lr_decay, weight_decay, eps = h["lr"], h["lr_decay"], h["weight_decay"], h["eps"]
+        w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
+        state = self.state.get(p)
+        if not state:
+            initial = h["initial_accumulator_value"]
+            state = self.state[p] = {"step": 0, "sum": np.full_like(w, initial)}
+        state["step"] += 1
+        t = state["step"]
 
-                    clr = lr / (1 + (t - 1) * lr_decay)  # 1.
-                    if weight_decay != 0:  # 2. g = g + weight_decay * w, in a new array
-                        g = np.multiply(w, weight_decay, out=np.empty_like(w))
-                        g += p.grad.data
+        clr = lr / (1 + (t - 1) * lr_decay)  # 1.
+        if weight_decay != 0:  # 2. g = g + weight_decay * w, in a new array
+            g = np.multiply(w, weight_decay, out=np.empty_like(w))
+            g += p.grad.data
 
-                    tmp = np.empty_like(w)  # the one scratch array of this update
-                    s = state["sum"]
-                    s += np.multiply(g, g, out=tmp)  # 3.
-                    denom = np.sqrt(s, out=tmp)  # 4.
-                    denom += eps
-                    update = np.divide(g, denom, out=tmp)
-                    update *= -clr
-                    w += update
-        self._warn_if_no_gradients(found)
-        return loss
+        tmp = np.empty_like(w)  # the one scratch array of this update
+        s = state["sum"]
+        s += np.multiply(g, g, out=tmp)  # 3.
+        denom = np.sqrt(s, out=tmp)  # 4.
+        denom += eps
+        update = np.divide(g, denom, out=tmp)
+        update *= -clr
+        w += update

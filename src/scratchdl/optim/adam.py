@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from scratchdl.autograd.grad_mode import no_grad
 from scratchdl.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -16,6 +14,7 @@ from scratchdl.optim.optimizer import (
     check_nonnegative,
     lerp_,
 )
+from scratchdl.tensor import Tensor
 
 
 class Adam(Optimizer):
@@ -99,37 +98,10 @@ class Adam(Optimizer):
         check_betas(name, h["betas"])
         check_nonnegative(name, "weight_decay", h["weight_decay"], "weight_decay value")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Apply one update to every parameter with a gradient; return the closure's loss."""
-        loss = self._run_closure(closure)
-        found = False
-        with no_grad():
-            for group in self.param_groups:
-                # Python floats, so that float32 arrays stay float32 (NumPy scalars would not).
-                lr = float(group["lr"])
-                beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
-                eps = float(group["eps"])
-                weight_decay = float(group["weight_decay"])
-                amsgrad = bool(group["amsgrad"])
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    found = True
-                    self._update(p, lr, beta1, beta2, eps, weight_decay, amsgrad)
-        self._warn_if_no_gradients(found)
-        return loss
-
-    def _update(
-        self,
-        p,
-        lr: float,
-        beta1: float,
-        beta2: float,
-        eps: float,
-        weight_decay: float,
-        amsgrad: bool,
-    ) -> None:
+    def _update(self, p: Tensor, h: dict[str, Any]) -> None:
         """One Adam step on one parameter, in place; the numbers refer to the class docstring."""
+        lr, (beta1, beta2), eps = h["lr"], h["betas"], h["eps"]
+        weight_decay, amsgrad = h["weight_decay"], h["amsgrad"]
         w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
         state = self.state.get(p)
         if not state:

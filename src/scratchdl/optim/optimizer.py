@@ -8,8 +8,10 @@ Parameter object itself.
 The layout, names and ``state_dict`` format follow ``torch.optim.Optimizer``, so that what is
 learned here transfers, and a PyTorch optimizer's state dict converted to NumPy loads directly.
 
-A subclass writes ``step()``: a loop over the groups and their parameters that reads ``p.grad.data``
-and updates ``p.data`` in place with NumPy (see ``adam.py`` for the pattern).
+``Optimizer.step()`` runs the loop every rule shares (the closure, ``no_grad``, the groups, the
+parameters that have a gradient, the warning when none has one). A subclass writes only
+``_update(p, h)``: one parameter's update, which reads ``p.grad.data`` and changes ``p.data`` in
+place with NumPy (see ``adam.py`` for the pattern).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from scratchdl.autograd.grad_mode import enable_grad
+from scratchdl.autograd.grad_mode import enable_grad, no_grad
 from scratchdl.tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -181,9 +183,48 @@ class Optimizer:
         """Update every parameter that has a gradient; return the closure's loss (or None).
 
         ``closure`` re-evaluates the model and returns the loss; it runs with grad enabled before
-        the update. Subclasses implement the rule.
+        the update. The update itself runs under ``no_grad``: for each group, each parameter whose
+        ``grad`` is not None gets ``self._update(p, h)``, the subclass's rule.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError(f"{type(self).__name__} does not implement _update()")
+        loss = self._run_closure(closure)
+        found = False
+        with no_grad():
+            for group in self.param_groups:
+                h = self._hyperparameters(group)
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    found = True
+                    self._update(p, h)
+        self._warn_if_no_gradients(found)
+        return loss
+
+    def _update(self, p: Tensor, h: dict[str, Any]) -> None:
+        """Update one parameter in place from ``p.grad.data``; ``h`` is from ``_hyperparameters``.
+
+        Write ``p.data`` in place with NumPy, never ``p.grad.data`` (a gradient may be shared).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update()")
+
+    def _hyperparameters(self, group: dict[str, Any]) -> dict[str, Any]:
+        """The group's hyperparameters (the keys of ``defaults``) as plain Python numbers.
+
+        Python floats, so that float32 arrays stay float32: a NumPy scalar (an ``np.float64`` lr
+        set by a scheduler, say) would upcast them. Bools stay bools; a pair such as ``betas``
+        becomes a tuple of floats. Done once per group per step, not once per parameter.
+        """
+        h = {}
+        for key in self.defaults:
+            value = group[key]
+            if isinstance(value, (bool, np.bool_)):
+                h[key] = bool(value)
+            elif isinstance(value, (tuple, list)):
+                h[key] = tuple(float(v) for v in value)
+            else:
+                h[key] = float(value)
+        return h
 
     @staticmethod
     def _run_closure(closure: Callable[[], Any] | None) -> Any:

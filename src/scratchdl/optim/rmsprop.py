@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from scratchdl.autograd.grad_mode import no_grad
-from scratchdl.optim.optimizer import (
-    Optimizer,
-    ParamsT,
-    check_lr,
-    check_nonnegative,
-    lerp_,
-)
+from scratchdl.optim.optimizer import Optimizer, ParamsT, check_lr, check_nonnegative, lerp_
+from scratchdl.tensor import Tensor
 
 
 class RMSprop(Optimizer):
@@ -90,61 +83,47 @@ class RMSprop(Optimizer):
         check_nonnegative("RMSprop", "weight_decay", h["weight_decay"], "weight_decay value")
         check_nonnegative("RMSprop", "alpha", h["alpha"], "alpha value")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Apply one update to every parameter with a gradient; return the closure's loss."""
-        loss = self._run_closure(closure)
-        found = False
-        with no_grad():
-            for group in self.param_groups:
-                lr = float(group["lr"])
-                alpha = float(group["alpha"])
-                eps = float(group["eps"])
-                weight_decay = float(group["weight_decay"])
-                momentum = float(group["momentum"])
-                centered = bool(group["centered"])
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    found = True
-                    w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
-                    state = self.state.get(p)
-                    if not state:
-                        state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(w)}
-                    if momentum > 0 and "momentum_buffer" not in state:
-                        state["momentum_buffer"] = np.zeros_like(w)
-                    if centered and "grad_avg" not in state:
-                        state["grad_avg"] = np.zeros_like(w)
-                    state["step"] += 1
+    def _update(self, p: Tensor, h: dict[str, Any]) -> None:
+        """One RMSprop step on one parameter, in place; the numbers refer to the class docstring."""
+        lr, alpha, eps = h["lr"], h["alpha"], h["eps"]
+        weight_decay, momentum, centered = h["weight_decay"], h["momentum"], h["centered"]
+        w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
+        state = self.state.get(p)
+        if not state:
+            state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(w)}
+        if momentum > 0 and "momentum_buffer" not in state:
+            state["momentum_buffer"] = np.zeros_like(w)
+        if centered and "grad_avg" not in state:
+            state["grad_avg"] = np.zeros_like(w)
+        state["step"] += 1
 
-                    if weight_decay != 0:  # 1. g = g + weight_decay * w, in a new array
-                        g = np.multiply(w, weight_decay, out=np.empty_like(w))
-                        g += p.grad.data
+        if weight_decay != 0:  # 1. g = g + weight_decay * w, in a new array
+            g = np.multiply(w, weight_decay, out=np.empty_like(w))
+            g += p.grad.data
 
-                    tmp = np.empty_like(w)  # the one scratch array of this update
-                    v = state["square_avg"]
-                    v *= alpha  # 2.
-                    np.multiply(g, 1.0 - alpha, out=tmp)
-                    tmp *= g
-                    v += tmp
-                    if centered:
-                        g_avg = state["grad_avg"]
-                        lerp_(g_avg, g, 1.0 - alpha, tmp)  # 4.
-                        np.multiply(g_avg, g_avg, out=tmp)  # 5.
-                        np.subtract(v, tmp, out=tmp)
-                        denom = np.sqrt(tmp, out=tmp)
-                    else:
-                        denom = np.sqrt(v, out=tmp)  # 7.
-                    denom += eps
+        tmp = np.empty_like(w)  # the one scratch array of this update
+        v = state["square_avg"]
+        v *= alpha  # 2.
+        np.multiply(g, 1.0 - alpha, out=tmp)
+        tmp *= g
+        v += tmp
+        if centered:
+            g_avg = state["grad_avg"]
+            lerp_(g_avg, g, 1.0 - alpha, tmp)  # 4.
+            np.multiply(g_avg, g_avg, out=tmp)  # 5.
+            np.subtract(v, tmp, out=tmp)
+            denom = np.sqrt(tmp, out=tmp)
+        else:
+            denom = np.sqrt(v, out=tmp)  # 7.
+        denom += eps
 
-                    if momentum > 0:
-                        b = state["momentum_buffer"]
-                        b *= momentum  # 9.
-                        b += np.divide(g, denom, out=tmp)
-                        np.multiply(b, -lr, out=tmp)  # 10.
-                        w += tmp
-                    else:
-                        update = np.divide(g, denom, out=tmp)  # 12.
-                        update *= -lr
-                        w += update
-        self._warn_if_no_gradients(found)
-        return loss
+        if momentum > 0:
+            b = state["momentum_buffer"]
+            b *= momentum  # 9.
+            b += np.divide(g, denom, out=tmp)
+            np.multiply(b, -lr, out=tmp)  # 10.
+            w += tmp
+        else:
+            update = np.divide(g, denom, out=tmp)  # 12.
+            update *= -lr
+            w += update

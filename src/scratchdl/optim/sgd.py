@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from scratchdl.autograd.grad_mode import no_grad
 from scratchdl.optim.optimizer import Optimizer, ParamsT, check_lr, check_nonnegative
+from scratchdl.tensor import Tensor
 
 
 class SGD(Optimizer):
@@ -87,53 +86,40 @@ class SGD(Optimizer):
                 f"momentum={h['momentum']!r}, dampening={h['dampening']!r}."
             )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Apply one update to every parameter with a gradient; return the closure's loss."""
-        loss = self._run_closure(closure)
-        found = False
-        with no_grad():
-            for group in self.param_groups:
-                lr = float(group["lr"])
-                momentum = float(group["momentum"])
-                dampening = float(group["dampening"])
-                weight_decay = float(group["weight_decay"])
-                nesterov = bool(group["nesterov"])
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    found = True
-                    w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
-                    tmp = np.empty_like(w)  # the one scratch array of this update
+    def _update(self, p: Tensor, h: dict[str, Any]) -> None:
+        """One SGD step on one parameter, in place; the numbers refer to the class docstring."""
+        lr, momentum, dampening = h["lr"], h["momentum"], h["dampening"]
+        weight_decay, nesterov = h["weight_decay"], h["nesterov"]
+        w, g = p.data, p.grad.data  # g is read, never written (it may be shared)
+        tmp = np.empty_like(w)  # the one scratch array of this update
 
-                    if weight_decay != 0:  # 1. g = g + weight_decay * w
-                        np.multiply(w, weight_decay, out=tmp)
-                        tmp += g
-                        g = tmp
+        if weight_decay != 0:  # 1. g = g + weight_decay * w
+            np.multiply(w, weight_decay, out=tmp)
+            tmp += g
+            g = tmp
 
-                    if momentum != 0:
-                        state = self.state.setdefault(p, {})
-                        b = state.get("momentum_buffer")
-                        if b is None:  # 3. the buffer starts as a copy of g
-                            b = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
-                        else:  # 4. b = momentum * b + (1 - dampening) * g
-                            b *= momentum
-                            if dampening != 0:  # (so no nesterov: g is not needed after this)
-                                np.multiply(g, 1.0 - dampening, out=tmp)
-                                b += tmp
-                            else:
-                                b += g
-                        if nesterov:  # 5. g = g + momentum * b
-                            if g is tmp:  # weight decay and nesterov: a second array is needed
-                                tmp += b * momentum
-                            else:
-                                np.multiply(b, momentum, out=tmp)
-                                tmp += g
-                            g = tmp
-                        else:  # 6.
-                            g = b
+        if momentum != 0:
+            state = self.state.setdefault(p, {})
+            b = state.get("momentum_buffer")
+            if b is None:  # 3. the buffer starts as a copy of g
+                b = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
+            else:  # 4. b = momentum * b + (1 - dampening) * g
+                b *= momentum
+                if dampening != 0:  # (so no nesterov: g is not needed after this)
+                    np.multiply(g, 1.0 - dampening, out=tmp)
+                    b += tmp
+                else:
+                    b += g
+            if nesterov:  # 5. g = g + momentum * b
+                if g is tmp:  # weight decay and nesterov: a second array is needed
+                    tmp += b * momentum
+                else:
+                    np.multiply(b, momentum, out=tmp)
+                    tmp += g
+                g = tmp
+            else:  # 6.
+                g = b
 
-                    # 7. w = w - lr * g
-                    np.multiply(g, -lr, out=tmp)
-                    w += tmp
-        self._warn_if_no_gradients(found)
-        return loss
+        # 7. w = w - lr * g
+        np.multiply(g, -lr, out=tmp)
+        w += tmp
