@@ -23,7 +23,7 @@ LAYOUTS = ("contiguous", "strided", "transposed")
 
 
 def _layout_view(a: np.ndarray, layout: str) -> np.ndarray:
-    """A new array with ``a``'s values in the memory layout ``layout`` (0-d arrays stay as they are).
+    """A new array holding the values of ``a`` in the memory layout ``layout`` (0-d: a copy).
 
     * "contiguous": a C-contiguous copy.
     * "strided": every other element of an array twice as long on the last axis, starting at

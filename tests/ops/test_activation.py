@@ -91,6 +91,55 @@ def test_gelu_third_derivative(rng):
         assert sd.gradgradcheck(slope, [x])
 
 
+@pytest.mark.parametrize(
+    ("fn", "node"),
+    [
+        (sd.elu, "EluBackward"),
+        (lambda x: sd.elu(x, alpha=0.5), "EluBackward"),
+        (sd.softplus, "SoftplusBackward"),
+        (lambda x: sd.softplus(x, beta=2.0, threshold=1.0), "SoftplusBackward"),
+    ],
+    ids=["elu", "elu(0.5)", "softplus", "softplus(2, 1)"],
+)
+def test_fused_backward_is_one_node(rng, fn, node):
+    # The gradient is one fused op (not a chain of 5-7 Tensor ops), and that op has its own
+    # backward: its inputs are g and one tensor of the activation (x or its output).
+    x = sd.tensor(_input(rng, (3, 4)), requires_grad=True)
+    g = sd.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    (dx,) = sd.autograd.grad([fn(x)], [x], grad_outputs=[g], create_graph=True)
+    assert type(dx.grad_fn).__name__ == node
+    assert dx.grad_fn.inputs[0] is g
+
+    def slope(t):  # the first derivative, whose gradients are checked to the third order
+        (dt,) = sd.autograd.grad([fn(t)], [t], grad_outputs=[sd.ones_like(t)], create_graph=True)
+        return dt
+
+    check_gradients(slope, _input(rng, (5,)), double=True)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 2.0])
+def test_elu_slope_is_exact(alpha):
+    # alpha * e^x where x <= 0 (computed from x, so the tail keeps its relative precision),
+    # exactly 1 where x > 0 and exactly alpha at 0, for alpha = 1 without the masks.
+    x = np.array([-700.0, -40.0, -1.0, 0.0, 1e-300, 3.0, np.inf])
+    t = sd.tensor(x, requires_grad=True)
+    sd.elu(t, alpha=alpha).backward(sd.ones_like(t))
+    expected = np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("beta", [1.0, 2.0])
+def test_softplus_slope_keeps_the_left_tail(beta):
+    # sigmoid(beta x) from the output: -expm1(-beta y) keeps its relative precision where it is
+    # tiny, and is exactly 1 above the threshold.
+    x = np.array([-300.0, -40.0, -5.0, 0.0, 3.0, 9.0, 11.0, 50.0])
+    t = sd.tensor(x, requires_grad=True)
+    sd.softplus(t, beta=beta).backward(sd.ones_like(t))
+    z = beta * x
+    expected = np.where(z > 20, 1.0, 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-13, atol=0)
+
+
 # ------------------------------------------------------------------ conventions at kinks
 @pytest.mark.parametrize(
     ("fn", "expected"),
@@ -319,4 +368,17 @@ def test_softplus_options_match_torch(rng, beta, threshold):
         lambda t: sd.softplus(t, beta=beta, threshold=threshold),
         lambda t: F.softplus(t, beta=beta, threshold=threshold),
         x,
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("layout", ["strided", "transposed"])
+def test_matches_torch_on_non_contiguous_input(rng, name, layout):
+    compare_with_torch(
+        ACTIVATIONS[name],
+        _torch_functions()[name],
+        _input(rng, (5, 6), scale=3.0),
+        dtype=np.float32,
+        layout=layout,
     )

@@ -115,8 +115,8 @@ def test_dropout_double_backward_is_the_same_mask(rng):
 
 # ----------------------------------------------------------------------------- embedding
 EMBEDDING_CASES = [
-    ("small_table", 7, (3, 4)),
-    ("large_table", 300, (5, 40)),
+    ("small_table", 7, (3, 4)),  # V <= 128: one-hot matmul
+    ("large_table", 300, (5, 40)),  # V > 128: index.py's ScatterAdd (np.add.at)
 ]
 
 
@@ -161,13 +161,14 @@ def test_embedding_matches_torch(rng, case, num_rows, index_shape, dtype):
     )
 
 
+@pytest.mark.parametrize("num_rows", [5, 200])
 @pytest.mark.parametrize("index_shape", [(0,), (2, 0)])
-def test_embedding_of_empty_indices_has_zero_gradient(rng, index_shape):
-    weight = sd.tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+def test_embedding_of_empty_indices_has_zero_gradient(rng, index_shape, num_rows):
+    weight = sd.tensor(rng.standard_normal((num_rows, 3)).astype(np.float32), requires_grad=True)
     y = F.embedding(np.zeros(index_shape, np.int64), weight)
     assert y.shape == index_shape + (3,) and y.dtype == np.float32
     y.sum().backward()  # torch: a zero gradient of the table's shape
-    assert weight.grad.shape == (5, 3) and weight.grad.dtype == np.float32
+    assert weight.grad.shape == (num_rows, 3) and weight.grad.dtype == np.float32
     np.testing.assert_array_equal(weight.grad.data, 0.0)
 
 
@@ -180,27 +181,34 @@ def test_embedding_of_empty_indices_matches_torch(rng):
     )
 
 
-def test_embedding_backward_is_indexings_scatter_add():
-    # One scatter-add implementation: the backward node is index.py's ScatterAdd.
-    weight = sd.ones(4, 2, requires_grad=True)
+@pytest.mark.parametrize(
+    "num_rows, node", [(4, "MatMul"), (128, "MatMul"), (129, "ScatterAdd"), (1000, "ScatterAdd")]
+)
+def test_embedding_backward_reuses_existing_ops(num_rows, node):
+    # No scatter implementation of its own: small tables use the matmul op with a one-hot
+    # matrix, larger ones index.py's ScatterAdd (np.add.at), whichever was measured faster.
+    weight = sd.ones(num_rows, 2, requires_grad=True)
     y = F.embedding(np.array([1, 1, 3]), weight)
     g = sd.ones(3, 2, requires_grad=True)
     (dw,) = sd.autograd.grad([y], [weight], grad_outputs=[g], create_graph=True)
-    assert type(dw.grad_fn).__name__ == "ScatterAdd"
-    np.testing.assert_array_equal(dw.data, [[0, 0], [2, 2], [0, 0], [1, 1]])
+    assert type(dw.grad_fn).__name__ == node
+    expected = np.zeros((num_rows, 2))
+    expected[1], expected[3] = 2.0, 1.0
+    np.testing.assert_array_equal(dw.data, expected)
 
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("layout", ["strided", "transposed"])
-def test_embedding_non_contiguous_matches_torch(rng, layout):
+@pytest.mark.parametrize("num_rows", [9, 300])
+def test_embedding_non_contiguous_matches_torch(rng, num_rows, layout):
     # Both the table and the index array are non-contiguous views.
     import torch.nn.functional as TF
 
     compare_with_torch(
         F.embedding,
         TF.embedding,
-        rng.integers(0, 9, (4, 6)),
-        rng.standard_normal((9, 5)),
+        rng.integers(0, num_rows, (4, 6)),
+        rng.standard_normal((num_rows, 5)),
         dtype=np.float32,
         layout=layout,
     )

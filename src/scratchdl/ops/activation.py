@@ -53,6 +53,8 @@ class TanhBackward(Function):
     Backward (needed only for double backward): dx is a function of g and of y = tanh(x), with
     d(dx)/dg = 1 - y² and d(dx)/dy = -2 g y. For an upstream h:
     dg = h * (1 - y²) (the same op again) and dy = -2 * h * g * y.
+    Saved for backward: nothing (g and y come from the graph).
+    Shapes: g and y have the tanh's input shape; so does dx.
     Double backward: supported.
     """
 
@@ -100,6 +102,8 @@ class SigmoidBackward(Function):
 
     Backward (for double backward): d(dx)/dg = y (1 - y) and d(dx)/dy = g (1 - 2y), so
     dg = h * y (1 - y) (the same op again) and dy = h * g * (1 - 2 y).
+    Saved for backward: nothing (g and y come from the graph).
+    Shapes: g and y have the sigmoid's input shape; so does dx.
     Double backward: supported.
     """
 
@@ -169,17 +173,18 @@ class Elu(Function):
 
     Forward: y = max(x, 0) + alpha * expm1(min(x, 0)); one of the two terms is exactly 0, and
     expm1 keeps the precision of e^x - 1 for small |x|.
-    Backward: dy/dx = 1 where x > 0 and alpha * e^x where x <= 0; in one formula
-        s = alpha * exp(min(x, 0)) * [x <= 0] + [x > 0],   dx = g * s.
-    min(x, 0) keeps exp finite where x > 0 (the masked term would otherwise make inf * 0 = nan
-    at x = inf), and as a clip it passes the gradient where x <= 0, so ds/dx is the second
-    derivative alpha * e^x * [x <= 0]. (The output-based alpha * e^x = y + alpha saves the exp
-    but has the same inf * 0 problem, and selecting with where instead of multiplying by masks
-    is ~10x slower in NumPy.)
-    Saved for backward: nothing (x comes from the graph).
+    Backward: dy/dx = 1 where x > 0 and alpha * e^x where x <= 0, so dx = g * s with
+        s = alpha * exp(min(x, 0)) * [x <= 0] + [x > 0],
+    computed in NumPy by the op EluBackward (one backward node per elu). min(x, 0) keeps exp
+    finite where x > 0 (the masked term would otherwise make inf * 0 = nan at x = inf). For the
+    default alpha = 1 the masks are not needed: exp(min(x, 0)) is exactly 1 wherever x >= 0.
+    Saved for backward: nothing (x comes from the graph; alpha is a Python float).
     Shapes: any; y has x's shape.
     Notes: at x = 0 the gradient is alpha (PyTorch's convention: the x > 0 test fails at 0).
-    Double backward: supported.
+    The slope is computed from x, not from the output (alpha * e^x = y + alpha, PyTorch's form
+    for the in-place elu_): y + alpha cancels for very negative x and would lose the relative
+    precision of the tiny slope there.
+    Double backward: supported (through EluBackward).
     References: Clevert et al., "Fast and Accurate Deep Network Learning by Exponential Linear
     Units (ELUs)", 2015, arXiv:1511.07289.
     """
@@ -194,10 +199,43 @@ class Elu(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        negative = x.data <= 0
-        alpha_where_negative = np.multiply(negative, self.alpha, out=np.empty_like(x.data))
-        s = exp(clip(x, max=0.0)) * constant(alpha_where_negative) + constant(~negative)
-        return g * s
+        return EluBackward.apply(g, x, alpha=self.alpha)
+
+
+class EluBackward(Function):
+    """dx = g * s, s = alpha * exp(min(x, 0)) * [x <= 0] + [x > 0]: elu's gradient as one op
+
+    Forward: s in NumPy: clip, exp, and for alpha != 1 the two masks (multiplied in, not
+    selected: see the module docstring), then one multiplication by g.
+    Backward (for double backward): dx is a function of g and x. d(dx)/dg = s, so
+    dg = h * s, this op again; d(dx)/dx = g * ds/dx with ds/dx = alpha * e^x * [x <= 0] (0 where
+    x > 0; at the kink x = 0 the left derivative alpha, matching s), so
+        dx = h * g * exp(min(x, 0)) * (alpha * [x <= 0]),
+    written in Tensor ops of x so that it is differentiable again.
+    Saved for backward: alpha (a Python float); g and x come from the graph.
+    Shapes: g and x have the elu's input shape; so does dx.
+    Double backward: supported.
+    """
+
+    def forward(self, g, x, alpha):
+        self.alpha = alpha
+        s = np.clip(x, -np.inf, 0.0, out=np.empty_like(x))  # min(x, 0)
+        np.exp(s, out=s)  # exactly 1 where x >= 0
+        if alpha != 1:
+            s *= x <= 0
+            s *= alpha
+            s += x > 0
+        s *= g
+        return s
+
+    def backward(self, h):
+        g, x = self.inputs
+        dg = EluBackward.apply(h, x, alpha=self.alpha) if self.needs_input_grad[0] else None
+        dx = None
+        if self.needs_input_grad[1]:
+            alpha_where_negative = np.multiply(x.data <= 0, self.alpha, out=np.empty_like(x.data))
+            dx = h * g * (exp(clip(x, max=0.0)) * constant(alpha_where_negative))
+        return dg, dx
 
 
 class Gelu(Function):
@@ -258,6 +296,8 @@ class GeluSlope(Function):
                        = w (u' - x t u'² + x u'' / 2),
                  dx = g * w * (u' - x * t * u'² + x * u'' / 2), with t = tanh(u) recomputed
                  from x in Tensor ops.
+    Saved for backward: the approximation's name; Φ or t (from Gelu) is used in forward only,
+    and the backward recomputes what it needs from x so that it stays differentiable.
     Shapes: any; s has x's shape.
     Double backward: supported (the backward is written in Tensor ops of x).
     """
@@ -307,18 +347,24 @@ class Softplus(Function):
     Forward: with z = beta * x, log(1 + e^z) = max(z, 0) + log1p(e^-|z|), which never overflows
     (e^-|z| <= 1). Above the threshold y = x, as PyTorch does (the dropped term is below
     e^-threshold / beta, 2e-9 for the default threshold 20).
-    Backward: dy/dx = (1/beta) * beta e^z / (1 + e^z) = sigmoid(z), and 1 above the threshold:
-    dx = g * (sigmoid(beta * x) * [z <= threshold] + [z > threshold]).
-    Saved for backward: the boolean mask [z > threshold], only when x requires grad.
+    Backward: dy/dx = (1/beta) * beta e^z / (1 + e^z) = sigmoid(z), and 1 above the threshold.
+    Output-based, like tanh and sigmoid: e^(-beta y) = 1 / (1 + e^z) = 1 - sigmoid(z), so
+        s = sigmoid(z) = -expm1(-beta * y) where z <= threshold, s = 1 above it,   dx = g * s,
+    computed by the op SoftplusBackward. expm1 costs less than the exp, add and reciprocal of
+    1 / (1 + e^-z), and keeps the relative precision of sigmoid's left tail (y ≈ e^z / beta
+    there, and expm1(-u) ≈ -u).
+    Saved for backward: the boolean mask [z > threshold], only when x requires grad and some
+    element is above the threshold (None otherwise); y is the live output.
     Shapes: any; y has x's shape.
-    Double backward: supported (sigmoid is differentiable; the mask is constant).
+    Double backward: supported (through SoftplusBackward; the mask is constant).
     """
 
     def forward(self, x, beta, threshold):
-        self.beta = beta
+        self.beta, self.above = beta, None
         z = np.multiply(x, beta, out=np.empty_like(x))
         above = z > threshold
-        if self.needs_input_grad[0]:
+        any_above = above.any()
+        if self.needs_input_grad[0] and any_above:
             self.above = above
         y = np.abs(z, out=np.empty_like(x))
         np.negative(y, out=y)
@@ -327,14 +373,52 @@ class Softplus(Function):
         y += np.clip(z, 0.0, np.inf, out=z)  # + max(z, 0)
         if beta != 1:
             y /= beta
-        if above.any():
+        if any_above:
             np.copyto(y, x, where=above)
         return y
 
     def backward(self, g):
-        (x,) = self.inputs
-        above = self.above
-        return g * (sigmoid(x * self.beta) * constant(~above) + constant(above))
+        return SoftplusBackward.apply(g, self.output(), beta=self.beta, above=self.above)
+
+
+class SoftplusBackward(Function):
+    """dx = g * s, s = -expm1(-beta * y) (= sigmoid(beta x)), s = 1 where above: softplus's
+    gradient as one op, written with the softplus output y
+
+    Backward (for double backward): d(dx)/dg = s, so dg = h * s (this op again); and
+    d(dx)/dy = g * beta * e^(-beta y) = g * beta * (1 - s) (0 above the threshold), so
+        dy = h * g * beta * exp(-beta * y) * [not above],
+    in Tensor ops of y. It reaches x through y's own backward (dy * sigmoid(beta x)), which
+    gives the second derivative beta * sigmoid * (1 - sigmoid).
+    Saved for backward: beta and the mask (shared with Softplus).
+    Shapes: g and y have the softplus's input shape; so does dx.
+    Double backward: supported.
+    """
+
+    def forward(self, g, y, beta, above):
+        self.beta, self.above = beta, above
+        s = np.multiply(y, -beta, out=np.empty_like(y))  # out=: a 0-d result stays an array
+        np.expm1(s, out=s)
+        np.negative(s, out=s)  # sigmoid(beta x)
+        if above is not None:
+            np.copyto(s, 1.0, where=above)
+        s *= g
+        return s
+
+    def backward(self, h):
+        g, y = self.inputs
+        beta, above = self.beta, self.above
+        dg = (
+            SoftplusBackward.apply(h, y, beta=beta, above=above)
+            if self.needs_input_grad[0]
+            else None
+        )
+        dy = None
+        if self.needs_input_grad[1]:
+            dy = h * g * (exp(y * -beta) * beta)
+            if above is not None:
+                dy = dy * constant(~above)
+        return dg, dy
 
 
 def _floating(x) -> Tensor:

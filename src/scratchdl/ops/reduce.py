@@ -104,6 +104,8 @@ class _Reshape(Function):
     """y = x with a new shape of the same size (private: re-inserts or drops reduced axes).
 
     Backward: a reshape moves no values, so dx = g reshaped back to x's shape.
+    Saved for backward: x's shape.
+    Shapes: x (any) -> y (``shape``, with the same number of elements).
     Double backward: supported.
     """
 
@@ -146,6 +148,8 @@ class Mean(Function):
 
     Backward: dy[j]/dx[i] = 1/n, so dx = broadcast_to(reshape(g / n, kept_shape), x.shape).
     Dividing g (output-sized) before broadcasting touches fewer elements than dividing after.
+    Saved for backward: only shapes (n is computed from them).
+    Shapes: as for ``Sum``: x (any shape) -> y (x.shape without ``axes``, or size 1 there).
     Notes: the mean of an empty slice is nan, as in NumPy and PyTorch.
     Double backward: supported.
     """
@@ -190,8 +194,10 @@ class Var(Function):
     = 0 (deviations from the mean sum to zero). What remains is
         dy/dx[i] = 2 (x[i] - m) / (n - ddof),
     so dx = reshape(g * 2 / (n - ddof), kept_shape) * (x - mean(x, axes, keepdims=True)).
-    Saved for backward: nothing; the centered values are recomputed from the input tensor x so
-    that they stay differentiable (the second derivative needs d(x - m)/dx).
+    Saved for backward: shapes and ddof (a Python number); the centered values are recomputed
+    from the input tensor x so that they stay differentiable (the second derivative needs
+    d(x - m)/dx).
+    Shapes: as for ``Sum``: x (any shape) -> y (x.shape without ``axes``, or size 1 there).
     Notes: ddof = 0 is the population variance (NumPy's default), ddof = 1 the unbiased sample
     variance (torch.var's default). When ddof >= n the denominator is clamped to 0, as torch.var
     does: y is inf (or nan where all values are equal) and so is the gradient; a RuntimeWarning
@@ -220,7 +226,8 @@ class Std(Function):
     any uneven nudge of the values raises y at an infinite rate. Like torch.std we take dx = 0
     there, which keeps training finite. The division uses a safe denominator (1 where y = 0) so
     that no inf/nan leaks into double backward either.
-    Saved for backward: nothing; y is the live output (``self.output()``).
+    Saved for backward: shapes and ddof; y is the live output (``self.output()``).
+    Shapes: as for ``Var``.
     Double backward: supported.
     """
 
@@ -254,6 +261,8 @@ class Max(Function):
     Backward: y equals one element of its slice, so dy/dx[i] = 1 at the argmax and 0 elsewhere:
     dx = reshape(g, kept_shape) * share, with share = [x == y] / (number of ties in the slice).
     Saved for backward: ``share`` (computed in forward, only when x needs a gradient).
+    Shapes: x (any shape, no reduced axis of size 0) -> y (x.shape without ``axes``, or size 1
+    there); share has x's shape.
     Notes: when k elements tie for the maximum, each gets g / k, as torch.amax does: the
     gradient is the average over the tied elements, and it sums to g like a single winner's.
     (torch.max(x, dim) instead gives all of g to one index.) A nan in a slice makes y nan and
@@ -279,6 +288,8 @@ class Min(Max):
 
     Backward: as for ``Max`` (whose forward and backward it reuses with np.min):
     dx = reshape(g, kept_shape) * share, share = [x == y] / ties.
+    Saved for backward: ``share``, as for ``Max``.
+    Shapes: as for ``Max``.
     Notes: ties split g evenly, as torch.amin does.
     Double backward: supported.
     """
@@ -294,6 +305,7 @@ class LogSumExp(Function):
         dx = reshape(g, kept_shape) * exp(x - reshape(y, kept_shape)).
     Saved for backward: nothing; y is the live output (``self.output()``), which keeps double
     backward correct (the softmax depends on x through y as well).
+    Shapes: as for ``Sum``: x (any shape) -> y (x.shape without ``axes``, or size 1 there).
     Notes: subtracting the slice maximum m makes every exponent <= 0, so exp cannot overflow, and
     the largest term is exp(0) = 1, so the sum cannot underflow to log(0). Where m is ±inf the
     shift is 0 instead (inf - inf would be nan): a +inf element gives y = inf, a slice of only
