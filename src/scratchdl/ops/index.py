@@ -125,10 +125,12 @@ def _take_add(g: np.ndarray, index: tuple, k: int, shape: tuple[int, ...]) -> np
     positions = ids if q == 1 else (ids[:, None] * q + np.arange(q)).reshape(-1)  # (K*Q,)
     if p > 1:  # (P, 1) + (1, K*Q) -> (P, K*Q)
         positions = (np.arange(p)[:, None] * (n * q) + positions).reshape(-1)
+    if whole:  # scatter straight into the result, which the engine can then keep as it is
+        dx = np.zeros(shape, g.dtype)
+        np.add.at(dx.reshape(-1), positions, g.reshape(-1))
+        return dx
     flat = np.zeros(p * n * q, g.dtype)
     np.add.at(flat, positions, g.reshape(-1))
-    if whole:
-        return flat.reshape(shape)
     view[...] = flat.reshape(view_shape)
     return dx
 
