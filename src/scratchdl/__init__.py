@@ -38,6 +38,8 @@ from scratchdl.creation import (
 )
 from scratchdl.errors import AnomalyError, DTypeError, GradientError, ScratchdlError, ShapeError
 from scratchdl.ops import activation as _activation
+from scratchdl.ops import extrema as _extrema
+from scratchdl.ops import gelu as _gelu
 from scratchdl.ops import join as _join
 from scratchdl.ops import reduce as _reduce
 from scratchdl.ops import shape as _shape
@@ -45,11 +47,14 @@ from scratchdl.ops import unary as _unary
 from scratchdl.ops.activation import *  # noqa: F403
 from scratchdl.ops.arithmetic import add, div, maximum, minimum, mul, neg, pow, sub, where
 from scratchdl.ops.cast import astype, copy
+from scratchdl.ops.extrema import *  # noqa: F403
+from scratchdl.ops.gelu import *  # noqa: F403
 from scratchdl.ops.join import *  # noqa: F403
 from scratchdl.ops.linalg import matmul
 from scratchdl.ops.reduce import *  # noqa: F403
 from scratchdl.ops.shape import *  # noqa: F403
 from scratchdl.ops.unary import *  # noqa: F403
+from scratchdl.serialization import load, save
 
 # The layers and optimizers sit above the ops; imported last, as ``torch.nn`` is with torch.
 from scratchdl import nn, optim  # noqa: E402
@@ -80,6 +85,7 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "linspace",
+    "load",
     "manual_seed",
     "matmul",
     "maximum",
@@ -98,6 +104,7 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "save",
     "set_default_dtype",
     "set_grad_enabled",
     "sub",
@@ -106,6 +113,8 @@ __all__ = [
     "zeros",
     "zeros_like",
     *_activation.__all__,
+    *_extrema.__all__,
+    *_gelu.__all__,
     *_join.__all__,
     *_reduce.__all__,
     *_shape.__all__,

@@ -66,3 +66,37 @@ def default_generator() -> np.random.Generator:
 def is_floating(dtype) -> bool:
     """True for floating dtypes, the only ones whose tensors may require grad."""
     return np.dtype(dtype).kind == "f"
+
+
+def get_rng_state() -> dict:
+    """A snapshot of the global generator's state (``bit_generator.state``: plain ints and str).
+
+    Checkpoints store it so that dropout masks, initialisers and random creation ops continue
+    exactly where they were after ``set_rng_state``.
+    """
+    return _generator.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a state from ``get_rng_state()`` into the global generator, in place.
+
+    The generator object stays the same (anything holding ``default_generator()`` sees the
+    restored stream). A state from another kind of bit generator replaces the generator with one
+    of that kind.
+    """
+    if not isinstance(state, dict) or "bit_generator" not in state:
+        raise ValueError(
+            "set_rng_state: expected a dict from get_rng_state() (with a 'bit_generator' entry); "
+            f"received {type(state).__name__}."
+        )
+    global _generator
+    kind = state["bit_generator"]
+    if kind != type(_generator.bit_generator).__name__:
+        bit_generator_class = getattr(np.random, str(kind), None)
+        if not (
+            isinstance(bit_generator_class, type)
+            and issubclass(bit_generator_class, np.random.BitGenerator)
+        ):
+            raise ValueError(f"set_rng_state: unknown bit generator {kind!r} in the state.")
+        _generator = np.random.Generator(bit_generator_class())
+    _generator.bit_generator.state = state

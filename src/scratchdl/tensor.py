@@ -380,16 +380,16 @@ class Tensor:
         return _reduce.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
-        return _reduce.max(self, axis=axis, keepdims=keepdims)
+        return _extrema.max(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
-        return _reduce.min(self, axis=axis, keepdims=keepdims)
+        return _extrema.min(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims=False):
-        return _reduce.argmax(self, axis=axis, keepdims=keepdims)
+        return _extrema.argmax(self, axis=axis, keepdims=keepdims)
 
     def argmin(self, axis=None, keepdims=False):
-        return _reduce.argmin(self, axis=axis, keepdims=keepdims)
+        return _extrema.argmin(self, axis=axis, keepdims=keepdims)
 
     def logsumexp(self, axis=None, keepdims=False):
         return _reduce.logsumexp(self, axis=axis, keepdims=keepdims)
@@ -477,6 +477,7 @@ def _compare(ufunc, symbol: str, a: Tensor, b) -> Tensor:
 from scratchdl.ops import activation as _activation  # noqa: E402
 from scratchdl.ops import arithmetic as _arith  # noqa: E402
 from scratchdl.ops import cast as _cast  # noqa: E402
+from scratchdl.ops import extrema as _extrema  # noqa: E402
 from scratchdl.ops import index as _index  # noqa: E402
 from scratchdl.ops import join as _join  # noqa: E402
 from scratchdl.ops import linalg as _linalg  # noqa: E402

@@ -1,8 +1,9 @@
 """The stateless neural-network ops under PyTorch's names, for ``import scratchdl.nn.functional
 as F``. Each name is re-exported from the op file where its forward and backward live."""
 
-from scratchdl.ops.activation import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
+from scratchdl.ops.activation import elu, leaky_relu, relu, sigmoid, softplus, tanh
 from scratchdl.ops.binary_loss import binary_cross_entropy, binary_cross_entropy_with_logits
+from scratchdl.ops.gelu import gelu
 from scratchdl.ops.loss import cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss
 from scratchdl.ops.misc import dropout, embedding, one_hot
 from scratchdl.ops.norm import batch_norm, layer_norm

@@ -1,6 +1,6 @@
 """Special functions NumPy lacks, written in NumPy: the error function erf.
 
-``_erf`` is the erf behind the exact GELU in ``activation.py``: Φ(x) = (1 + erf(x / √2)) / 2.
+``_erf`` is the erf behind the exact GELU in ``gelu.py``: Φ(x) = (1 + erf(x / √2)) / 2.
 It works on plain arrays, not Tensors, and has no backward of its own: the op that calls it
 writes its derivative in closed form (GELU's uses φ(x) = exp(-x²/2) / √(2π)).
 """

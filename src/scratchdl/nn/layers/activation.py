@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scratchdl.nn.module import Module
 from scratchdl.ops import activation as ops
+from scratchdl.ops import gelu as gelu_ops
 from scratchdl.ops import softmax as softmax_ops
 from scratchdl.tensor import Tensor
 
@@ -52,7 +53,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, x: Tensor) -> Tensor:
-        return ops.gelu(x, approximate=self.approximate)
+        return gelu_ops.gelu(x, approximate=self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"

@@ -1,0 +1,45 @@
+"""Data: datasets, the mini-batch loader, standardization, and synthetic 2-D sets.
+
+``Dataset``/``TensorDataset`` hold samples, ``DataLoader`` yields shuffled mini-batches of
+Tensors, ``Standardizer`` rescales features with training-set statistics, and ``flower``,
+``moons``, ``circles``, ``xor``, ``spirals``, ``swiss_roll`` and ``blobs`` draw seeded toy
+problems to train on.
+
+>>> from scratchdl.data import DataLoader, moons
+>>> loader = DataLoader(moons(n=200, seed=0), batch_size=64, shuffle=True, generator=0)
+>>> [tuple(x.shape) for x, y in loader]
+[(64, 2), (64, 2), (64, 2), (8, 2)]
+"""
+
+from scratchdl.data.dataloader import DataLoader, default_collate
+from scratchdl.data.dataset import Dataset, Subset, TensorDataset, random_split
+from scratchdl.data.synthetic import blobs, circles, flower, moons, spirals, swiss_roll, xor
+from scratchdl.data.transforms import Standardizer, standardize
+
+# --- Real data sets and downloads ------------------------------------------------------------
+# Reserved for the loaders in scratchdl/data/datasets/ (digits, MNIST, Fashion-MNIST, CIFAR,
+# cat-vs-non-cat) and scratchdl/data/download.py: import them here and add their names to
+# __all__ below, under "real data".
+# ---------------------------------------------------------------------------------------------
+
+__all__ = [
+    # datasets and loading
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
+    # transforms
+    "Standardizer",
+    "standardize",
+    # synthetic 2-D sets
+    "blobs",
+    "circles",
+    "flower",
+    "moons",
+    "spirals",
+    "swiss_roll",
+    "xor",
+    # real data (added with scratchdl/data/datasets/ and scratchdl/data/download.py)
+]
