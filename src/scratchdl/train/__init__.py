@@ -1,12 +1,22 @@
-"""Training: checkpoints that resume exactly, and classification metrics.
+"""Training: the fit loop, callbacks, checkpoints that resume exactly, and metrics.
 
-``save_checkpoint`` / ``load_checkpoint`` store and restore a whole run (model, optimizer,
-scheduler, epoch, random generator and loader states) through ``scratchdl.save``; the metrics
-(accuracy, precision, recall, F1, confusion matrix) read model outputs without recording a graph.
-The fit loop and callbacks live in ``loop.py`` and ``callbacks.py``.
+``fit`` runs the five-line training step over epochs with validation, metrics, callbacks and
+checkpoints; ``save_checkpoint`` / ``load_checkpoint`` store and restore a whole run (model,
+optimizer, scheduler, epoch, random generator and loader states) through ``scratchdl.save``; the
+metrics (accuracy, precision, recall, F1, confusion matrix) read outputs without a graph.
 """
 
+from scratchdl.train.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    GradientNormLogger,
+    JSONLogger,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+)
 from scratchdl.train.checkpoint import LoadedCheckpoint, load_checkpoint, save_checkpoint
+from scratchdl.train.loop import History, Trainer, evaluate, fit, predict
 from scratchdl.train.metrics import (
     accuracy,
     confusion_matrix,
@@ -17,7 +27,19 @@ from scratchdl.train.metrics import (
 )
 
 __all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "GradientNormLogger",
+    "History",
+    "JSONLogger",
+    "LRSchedulerCallback",
     "LoadedCheckpoint",
+    "ModelCheckpoint",
+    "Trainer",
+    "evaluate",
+    "fit",
+    "predict",
     "accuracy",
     "confusion_matrix",
     "f1_score",

@@ -227,10 +227,10 @@ def fit(
             if val_loader is not None:
                 results = evaluate(model, loss_fn, val_loader, metrics=metrics)
                 logs.update({f"val_{k}": v for k, v in results.items()})
-            logs["lr"] = float(optimizer.param_groups[0]["lr"])
+            logs["lr"] = float(optimizer.param_groups[0]["lr"])  # the rate used this epoch
+            trainer.history.append(logs)
             for callback in callbacks:
                 callback.on_epoch_end(trainer, epoch, logs)
-            trainer.history.append(logs)
             if checkpoint is not None:
                 trainer.save(checkpoint, epoch + 1)
             if verbose:
