@@ -1,0 +1,51 @@
+"""The command line: ``scratchdl list`` and ``scratchdl run RECIPE [--epochs N] [--seed S]
+[--out DIR] [--quick]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scratchdl.recipes import RECIPES
+from scratchdl.recipes._common import report
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scratchdl", description="Deep learning from first principles: runnable recipes."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the recipes")
+    run = commands.add_parser("run", help="run a recipe")
+    run.add_argument("recipe", help="a name from `scratchdl list`")
+    run.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--out", default=None, help="output folder (default runs/RECIPE)")
+    run.add_argument("--quick", action="store_true", help="the short version the tests run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        width = max(len(name) for name in RECIPES)
+        for name, module in RECIPES.items():
+            print(f"{name:<{width}}  {module.SUMMARY}")
+        return 0
+    if args.recipe not in RECIPES:
+        print(
+            f"scratchdl run: unknown recipe {args.recipe!r}; available: {', '.join(RECIPES)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.epochs is not None and args.epochs < 1:
+        print(f"scratchdl run: --epochs must be >= 1; received {args.epochs}", file=sys.stderr)
+        return 2
+    module = RECIPES[args.recipe]
+    metrics = module.run(epochs=args.epochs, seed=args.seed, out=args.out, quick=args.quick)
+    print(report(args.recipe, metrics, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

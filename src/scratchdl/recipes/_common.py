@@ -1,0 +1,106 @@
+"""What every recipe shares: its output folder, the standard classifier run, and the report.
+
+A recipe is a module with a docstring that states the result it reproduces and a function
+``run(epochs=None, seed=0, out=None, quick=False) -> dict`` that trains, writes
+
+* ``metrics.json``: fractions in [0, 1] (and losses) under plain keys such as
+  ``train_accuracy``, ``test_accuracy``, ``test_loss``;
+* ``history.json``: the per-epoch History;
+* ``model.ckpt``: the final checkpoint (model, optimizer, RNG), readable with
+  ``scratchdl.train.load_checkpoint``;
+
+into ``out`` (default ``runs/<recipe>``), and returns the metrics. ``quick=True`` is the short
+version the test suite runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scratchdl.backend import manual_seed
+
+
+def output_folder(name: str, out: str | os.PathLike | None) -> Path:
+    folder = Path(out) if out is not None else Path("runs") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temp file + rename)."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, default=_plain))
+    os.replace(temporary, path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def train_classifier(
+    name: str,
+    model,
+    train_set,
+    test_set,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    seed: int,
+    out,
+    optimizer: str = "adam",
+    weight_decay: float = 0.0,
+) -> dict[str, float]:
+    """Train ``model`` on ``train_set`` with fit, evaluate on both sets, write the outputs.
+
+    Binary sets (targets of shape (N, 1)) use BCE-with-logits, multi-class sets cross-entropy.
+    """
+    from scratchdl import nn, optim
+    from scratchdl.data import DataLoader
+    from scratchdl.train import evaluate, fit, save_checkpoint
+
+    manual_seed(seed)
+    targets = train_set[np.arange(1)][1]
+    binary = targets.ndim == 2 and targets.shape[1] == 1
+    loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
+    if optimizer == "adam":
+        opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+    generator = np.random.default_rng(seed)
+    train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator)
+    history = fit(model, loss_fn, opt, train_loader, epochs, metrics=["accuracy"])
+    train_results = evaluate(model, loss_fn, DataLoader(train_set, batch_size=512), ["accuracy"])
+    test_results = evaluate(model, loss_fn, DataLoader(test_set, batch_size=512), ["accuracy"])
+    metrics = {
+        "train_accuracy": train_results["accuracy"],
+        "train_loss": train_results["loss"],
+        "test_accuracy": test_results["accuracy"],
+        "test_loss": test_results["loss"],
+        "epochs": epochs,
+        "seed": seed,
+    }
+    folder = output_folder(name, out)
+    save_checkpoint(folder / "model.ckpt", model, opt, epoch=epochs)
+    write_json(folder / "history.json", history.to_dict())
+    write_json(folder / "metrics.json", metrics)
+    return metrics
+
+
+def report(name: str, metrics: dict[str, float], out) -> str:
+    """The one-line result every recipe prints."""
+    shown = "  ".join(
+        f"{key} {value:.4f}" if isinstance(value, float) else f"{key} {value}"
+        for key, value in metrics.items()
+        if key not in ("seed",)
+    )
+    return f"{name}: {shown}  (outputs in {output_folder(name, out)})"
