@@ -13,14 +13,19 @@ problems to train on.
 
 from scratchdl.data.dataloader import DataLoader, default_collate
 from scratchdl.data.dataset import Dataset, Subset, TensorDataset, random_split
+
+# Real data sets and downloads
+from scratchdl.data.datasets import (  # noqa: E402
+    CIFAR10,
+    CIFAR100,
+    MNIST,
+    FashionMNIST,
+    load_cat_vs_noncat,
+    load_digits,
+)
+from scratchdl.data.download import data_root, download_url  # noqa: E402
 from scratchdl.data.synthetic import blobs, circles, flower, moons, spirals, swiss_roll, xor
 from scratchdl.data.transforms import Standardizer, standardize
-
-# --- Real data sets and downloads ------------------------------------------------------------
-# Reserved for the loaders in scratchdl/data/datasets/ (digits, MNIST, Fashion-MNIST, CIFAR,
-# cat-vs-non-cat) and scratchdl/data/download.py: import them here and add their names to
-# __all__ below, under "real data".
-# ---------------------------------------------------------------------------------------------
 
 __all__ = [
     # datasets and loading
@@ -41,5 +46,13 @@ __all__ = [
     "spirals",
     "swiss_roll",
     "xor",
-    # real data (added with scratchdl/data/datasets/ and scratchdl/data/download.py)
+    # real data
+    "CIFAR10",
+    "CIFAR100",
+    "FashionMNIST",
+    "MNIST",
+    "data_root",
+    "download_url",
+    "load_cat_vs_noncat",
+    "load_digits",
 ]
