@@ -41,3 +41,12 @@ def test_python_dash_m_entry_point():
         [sys.executable, "-m", "scratchdl", "list"], capture_output=True, text=True, check=True
     )
     assert "moons" in result.stdout
+
+
+def test_same_seed_same_result(tmp_path):
+    """The seed fixes the initial weights too, not only the data order."""
+    results = []
+    for folder in ("a", "b"):
+        main(["run", "xor", "--quick", "--seed", "3", "--out", str(tmp_path / folder)])
+        results.append(json.loads((tmp_path / folder / "metrics.json").read_text()))
+    assert results[0] == results[1]

@@ -8,8 +8,31 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from scratchdl.recipes import moons
+from scratchdl.recipes import (
+    circles,
+    deep,
+    digits,
+    logistic_regression,
+    moons,
+    planar,
+    spirals,
+    swiss_roll,
+    xor,
+)
 
-RECIPES: dict[str, ModuleType] = {module.NAME: module for module in (moons,)}
+RECIPES: dict[str, ModuleType] = {
+    module.NAME: module
+    for module in (
+        circles,
+        deep,
+        digits,
+        logistic_regression,
+        moons,
+        planar,
+        spirals,
+        swiss_roll,
+        xor,
+    )
+}
 
 __all__ = ["RECIPES"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,46 +49,53 @@ def _plain(value: Any) -> Any:
 
 def train_classifier(
     name: str,
-    model,
+    build_model: Callable[[], Any],
     train_set,
     test_set,
     *,
     epochs: int,
-    lr: float,
     batch_size: int,
     seed: int,
     out,
-    optimizer: str = "adam",
+    lr: float = 1e-3,
+    make_optimizer: Callable[[Any], Any] | None = None,
     weight_decay: float = 0.0,
-) -> dict[str, float]:
-    """Train ``model`` on ``train_set`` with fit, evaluate on both sets, write the outputs.
+    extra_metrics: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Seed, build the model, train it with fit, evaluate on both sets, write the outputs.
 
-    Binary sets (targets of shape (N, 1)) use BCE-with-logits, multi-class sets cross-entropy.
+    ``build_model()`` runs after ``manual_seed(seed)``, so the initial weights follow the seed
+    as well as the data order and dropout. The optimizer is Adam(lr, weight_decay) unless
+    ``make_optimizer(parameters)`` builds another (plain SGD for the classic recipes). Binary
+    sets (targets of shape (N, 1)) use BCE-with-logits, multi-class sets cross-entropy.
+    ``extra_metrics`` (a sweep's results, say) are added to metrics.json after the standard keys.
     """
     from scratchdl import nn, optim
     from scratchdl.data import DataLoader
     from scratchdl.train import evaluate, fit, save_checkpoint
 
     manual_seed(seed)
+    model = build_model()
+    if make_optimizer is None:
+        opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        opt = make_optimizer(model.parameters())
     targets = train_set[np.arange(1)][1]
     binary = targets.ndim == 2 and targets.shape[1] == 1
     loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
-    if optimizer == "adam":
-        opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    else:
-        opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     generator = np.random.default_rng(seed)
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator)
     history = fit(model, loss_fn, opt, train_loader, epochs, metrics=["accuracy"])
     train_results = evaluate(model, loss_fn, DataLoader(train_set, batch_size=512), ["accuracy"])
     test_results = evaluate(model, loss_fn, DataLoader(test_set, batch_size=512), ["accuracy"])
-    metrics = {
+    metrics: dict[str, Any] = {
         "train_accuracy": train_results["accuracy"],
         "train_loss": train_results["loss"],
         "test_accuracy": test_results["accuracy"],
         "test_loss": test_results["loss"],
         "epochs": epochs,
         "seed": seed,
+        **(extra_metrics or {}),
     }
     folder = output_folder(name, out)
     save_checkpoint(folder / "model.ckpt", model, opt, epoch=epochs)
