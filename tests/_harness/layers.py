@@ -72,6 +72,7 @@ def check_layer(
         torch_x = torch.tensor(x, requires_grad=floating)
         out, torch_out = layer(sd_x), torch_layer(torch_x)
         assert out.shape == expected_output_shape, f"{mode}: output shape {out.shape}"
+        assert out.dtype == torch_out.detach().numpy().dtype, f"{mode}: output dtype {out.dtype}"
         np.testing.assert_allclose(
             out.data, torch_out.detach().numpy(), atol=atol, rtol=rtol, err_msg=f"{mode} forward"
         )
@@ -86,6 +87,7 @@ def check_layer(
         torch_params = dict(torch_layer.named_parameters())
         for name, param in layer.named_parameters():
             assert param.grad is not None, f"{mode}: parameter {name} received no gradient"
+            assert param.grad.dtype == param.dtype, f"{mode}: gradient dtype of {name}"
             np.testing.assert_allclose(
                 param.grad.data,
                 torch_params[name].grad.numpy(),

@@ -187,3 +187,76 @@ def test_apply_and_astype():
     net.astype("float64")
     assert all(p.dtype == np.float64 for p in net.parameters())
     assert net(sd.ones(1, 3, dtype="float64")).dtype == np.float64
+
+
+def test_none_child_keeps_its_place_and_non_modules_are_refused():
+    net = Net()
+    net.block = None
+    assert "(block): None" in repr(net)
+    net.block = Block()
+    assert [name for name, _ in net.named_children()] == ["block", "head"]
+    with pytest.raises(TypeError, match="cannot assign int as child module 'head'"):
+        net.head = 3
+    model = nn.Sequential(nn.Linear(1, 1))
+    with pytest.raises(TypeError, match="child module '0'"):
+        setattr(model, "0", 3)
+
+
+def test_register_parameter_and_buffer_validate():
+    layer = nn.Linear(3, 2, bias=False)
+    assert "bias" in layer._parameters and layer.bias is None
+    with pytest.raises(TypeError, match="cannot assign Tensor as parameter 'bias'"):
+        layer.bias = sd.zeros(2)
+    with pytest.raises(TypeError, match="must be an nn.Parameter or None"):
+        layer.register_parameter("extra", sd.zeros(2))
+    with pytest.raises(KeyError, match="attribute 'weight' already exists"):
+        layer.register_buffer("weight", sd.zeros(2))
+    with pytest.raises(KeyError, match="without '.'"):
+        layer.register_buffer("a.b", sd.zeros(1))
+
+
+def test_train_calls_each_childs_own_train():
+    class FrozenNorm(nn.BatchNorm1d):
+        def train(self, mode=True):
+            return super().train(False)  # always in eval: a frozen BatchNorm
+
+    model = nn.Sequential(nn.Linear(2, 2), FrozenNorm(2))
+    model.train()
+    assert model[0].training and not model[1].training
+    with pytest.raises(ValueError, match="mode must be True or False"):
+        model.train("eval")
+
+
+def test_summary_restores_every_modules_mode():
+    model = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))
+    model.train()
+    object.__setattr__(model[1], "training", False)  # a mixed state, e.g. a frozen BatchNorm
+    model.summary((2, 3), print_fn=lambda text: None)
+    assert model.training and model[0].training and not model[1].training
+
+
+def test_load_state_dict_errors_and_non_persistent_buffers():
+    with pytest.raises(TypeError, match="expected a dict"):
+        Net().load_state_dict([1, 2])
+    state = Net().state_dict()
+    state.pop("head.bias")
+    with pytest.raises(ModuleStateError, match="missing keys: head.bias"):
+        Net().load_state_dict(state)
+    net = Net()
+    result = net.load_state_dict({**Net().state_dict(), "block.scratch": np.ones(2)}, strict=False)
+    assert result.unexpected_keys == ["block.scratch"]
+    np.testing.assert_array_equal(net.block.scratch.data, [0.0, 0.0])  # not loaded, as in torch
+
+
+def test_tied_weights_survive_a_state_dict_round_trip():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Linear(3, 3, bias=False)
+            self.decoder = nn.Linear(3, 3, bias=False)
+            self.decoder.weight = self.encoder.weight
+
+    source, target = Tied(), Tied()
+    target.load_state_dict(source.state_dict())
+    assert target.decoder.weight is target.encoder.weight
+    np.testing.assert_array_equal(target.encoder.weight.data, source.encoder.weight.data)

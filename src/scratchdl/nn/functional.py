@@ -4,6 +4,7 @@ as F``. Each name is re-exported from the op file where its forward and backward
 from scratchdl.ops.activation import elu, leaky_relu, relu, sigmoid, softplus, tanh
 from scratchdl.ops.binary_loss import binary_cross_entropy, binary_cross_entropy_with_logits
 from scratchdl.ops.gelu import gelu
+from scratchdl.ops.linalg import linear
 from scratchdl.ops.loss import cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss
 from scratchdl.ops.misc import dropout, embedding, one_hot
 from scratchdl.ops.norm import batch_norm, layer_norm
@@ -22,6 +23,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",

@@ -94,11 +94,16 @@ class Module:
         elif isinstance(value, Module):
             buffers.pop(name, None)
             modules[name] = value
+        elif name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign {type(value).__name__} as child "
+                    f"module {name!r} (a Module or None expected)."
+                )
+            modules[name] = None  # keeps its place, as PyTorch does
         elif name in buffers:
             self._set_buffer(name, value)
             return
-        else:
-            modules.pop(name, None)
         # Also stored normally, so reading self.weight in forward is a plain attribute lookup.
         object.__setattr__(self, name, value)
 
@@ -116,6 +121,7 @@ class Module:
             raise ModuleStateError(
                 f"{type(self).__name__}: call super().__init__() before register_buffer."
             )
+        self._check_new_name("register_buffer", name, allowed=self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
         if not persistent:
@@ -130,19 +136,39 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter under ``name`` (``None`` declares an absent one, like bias=False)."""
-        if param is None:
-            self._parameters.pop(name, None)
-            object.__setattr__(self, name, None)
-        else:
-            setattr(self, name, param)
+        self._check_new_name("register_parameter", name, allowed=self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"{type(self).__name__}.register_parameter: {name!r} must be an nn.Parameter or "
+                f"None; received {type(param).__name__}. Wrap it: nn.Parameter(tensor)."
+            )
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (what attribute assignment does)."""
-        if module is None:
-            self._modules.pop(name, None)
-            object.__setattr__(self, name, None)
-        else:
-            setattr(self, name, module)
+        self._check_new_name("add_module", name, allowed=self._modules)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__}.add_module: {name!r} must be a Module or None; "
+                f"received {type(module).__name__}."
+            )
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    def _check_new_name(self, method: str, name: str, allowed: dict) -> None:
+        """A registration name must be a plain identifier not used by another kind of member."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(
+                f"{type(self).__name__}.{method}: name must be a non-empty string without '.'; "
+                f"received {name!r}."
+            )
+        taken = (self._parameters, self._buffers, self._modules)
+        if name not in allowed and (any(name in r for r in taken) or name in self.__dict__):
+            raise KeyError(
+                f"{type(self).__name__}.{method}: attribute {name!r} already exists; choose "
+                "another name or delete the attribute first."
+            )
 
     # ----------------------------------------------------------------- traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -213,9 +239,18 @@ class Module:
 
     # ----------------------------------------------------------------- modes and gradients
     def train(self, mode: bool = True) -> Module:
-        """Training mode (dropout active, BatchNorm uses batch statistics), for every submodule."""
-        for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+        """Training mode (dropout active, BatchNorm uses batch statistics), for every submodule.
+
+        Each child's own ``train`` is called, so a layer that overrides it (to keep a frozen
+        BatchNorm in eval mode, say) is respected.
+        """
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(
+                f"{type(self).__name__}.train: mode must be True or False; got {mode!r}."
+            )
+        object.__setattr__(self, "training", bool(mode))
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -308,14 +343,13 @@ class Module:
         With ``strict=True`` every key must match and every shape agree; all mismatches are
         reported together. Values are cast to each parameter's dtype.
         """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: expected a dict of name -> array or "
+                f"Tensor (as state_dict() returns); received {type(state_dict).__name__}."
+            )
         own = self.state_dict()
-        targets = {}
-        for module_name, module in self.named_modules():
-            prefix = f"{module_name}." if module_name else ""
-            for registry in (module._parameters, module._buffers):
-                for name, tensor in registry.items():
-                    if tensor is not None:
-                        targets[prefix + name] = tensor
+        targets = own  # detached Tensors sharing the live arrays: writing into them loads
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         mismatched = []
@@ -334,7 +368,8 @@ class Module:
         if strict and unexpected:
             problems.append("unexpected keys: " + ", ".join(unexpected))
         if problems:
-            raise ShapeError(
+            error = ShapeError if mismatched else ModuleStateError
+            raise error(
                 f"{type(self).__name__}.load_state_dict: the state dict does not fit the model."
                 "\n  "
                 + "\n  ".join(problems)
@@ -355,7 +390,7 @@ class Module:
 
     def __repr__(self) -> str:
         children = [
-            f"({name}): " + repr(module).replace("\n", "\n  ")
+            f"({name}): " + repr(module).replace("\n", "\n  ")  # repr(None) is 'None'
             for name, module in self._modules.items()
         ]
         extra = self.extra_repr()

@@ -22,7 +22,7 @@ def l2_penalty(parameters: Iterable[Tensor], weight_decay: float) -> Tensor:
     tensor(1.25)
     """
     parameters = list(parameters)
-    if weight_decay < 0:
+    if not weight_decay >= 0:  # also catches nan
         raise ValueError(f"l2_penalty: weight_decay must be >= 0; received {weight_decay!r}.")
     if not parameters:
         raise ValueError("l2_penalty: received no parameters; pass model.parameters() or a list.")

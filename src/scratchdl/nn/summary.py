@@ -31,13 +31,14 @@ def summarize(model, input_shape: tuple[int, ...], dtype=None) -> str:
     leaves = [m for m in model.modules() if not m._modules] or [model]
     for module in leaves:
         handles.append(module.register_forward_hook(record))
-    was_training = model.training
+    modes = [(module, module.training) for module in model.modules()]
     model.eval()
     try:
         with no_grad():
             model(Tensor(np.zeros(tuple(input_shape), dtype=dtype or backend.get_default_dtype())))
     finally:
-        model.train(was_training)
+        for module, training in modes:  # each its own mode back (a frozen BatchNorm stays so)
+            object.__setattr__(module, "training", training)
         for handle in handles:
             handle.remove()
 

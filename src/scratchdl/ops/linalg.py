@@ -171,14 +171,20 @@ class Linear(Function):
     """
 
     def forward(self, x, w, b=None):
-        y = np.matmul(x, w.T)
+        # (..., in) -> (rows, in): one 2-D GEMM is faster than NumPy's batched matmul loop.
+        y = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
         return y
 
     def backward(self, g):
         x, w = self.inputs[0], self.inputs[1]
-        dx = _matmul(g, w) if self.needs_input_grad[0] else None
+        dx = None
+        if self.needs_input_grad[0]:
+            if g.ndim <= 2:
+                dx = _matmul(g, w)
+            else:  # (..., out) -> (rows, out) @ (out, in) -> (..., in), one 2-D GEMM
+                dx = _matmul(g.reshape(-1, g.shape[-1]), w).reshape(x.shape)
         dw = db = None
         if self.needs_input_grad[1]:
             if x.ndim == 2:

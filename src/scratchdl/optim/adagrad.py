@@ -44,6 +44,10 @@ class Adagrad(Optimizer):
     ----------
     Duchi, Hazan and Singer (2011), "Adaptive Subgradient Methods for Online Learning and
     Stochastic Optimization", https://jmlr.org/papers/v12/duchi11a.html
+
+    Note: a param group's own ``initial_accumulator_value`` is used for its parameters.
+    (PyTorch fills the accumulator from the value given to the constructor, ignoring a group's
+    override.)
     """
 
     def __init__(

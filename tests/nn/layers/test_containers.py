@@ -54,3 +54,10 @@ def test_sequential_with_identity():
     model = nn.Sequential(nn.Identity(), nn.Linear(2, 2))
     x = sd.tensor(np.ones((1, 2), np.float32))
     np.testing.assert_array_equal(model(x).data, model[1](x).data)
+
+
+def test_sequential_slice_keeps_names_and_index_errors_explain():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert list(model[1:].state_dict()) == ["2.weight", "2.bias"]
+    with pytest.raises(IndexError, match=r"Sequential: index 3 is out of range for 3 layers"):
+        model[3]

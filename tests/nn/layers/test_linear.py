@@ -67,3 +67,42 @@ def test_linear_errors_name_the_layer():
 def test_identity_passes_through():
     x = sd.tensor([1.0, 2.0], requires_grad=True)
     assert nn.Identity(5, anything=True)(x) is x
+
+
+@pytest.mark.oracle
+def test_torch_state_dict_loads_into_a_nested_custom_model(rng):
+    import torch
+
+    class Ours(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.ReLU())
+            self.head = nn.Linear(8, 2)
+
+        def forward(self, x):
+            return self.head(self.body(x))
+
+    class Theirs(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = torch.nn.Sequential(
+                torch.nn.Linear(4, 8), torch.nn.LayerNorm(8), torch.nn.ReLU()
+            )
+            self.head = torch.nn.Linear(8, 2)
+
+        def forward(self, x):
+            return self.head(self.body(x))
+
+    theirs, ours = Theirs(), Ours()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(sd.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_functional_linear_and_batched_input(rng):
+    from scratchdl.nn import functional as F
+
+    x, w = rng.standard_normal((2, 3, 5)), rng.standard_normal((4, 5))
+    check_gradients(lambda a, b: F.linear(a, b), x, w, double=True)

@@ -89,3 +89,12 @@ def test_batchnorm_errors():
         nn.BatchNorm1d(3)(sd.zeros(2, 3, 4, 5))
     with pytest.raises(ValueError, match="momentum must be in"):
         nn.BatchNorm1d(3, momentum=2.0)
+
+
+def test_norm_layers_name_themselves_in_errors():
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(4.*input has 3 channels on axis 1"):
+        nn.BatchNorm1d(4)(sd.ones(2, 3))
+    with pytest.raises(ValueError, match="LayerNorm: normalized_shape must be positive"):
+        nn.LayerNorm(-3)
+    with pytest.raises(ValueError, match="eps must be a positive number"):
+        nn.BatchNorm1d(3, eps=0)

@@ -17,6 +17,16 @@ def _check_module(container: str, value) -> Module:
     return value
 
 
+def _entry(container: str, items: list, index: int):
+    try:
+        return items[index]
+    except IndexError:
+        raise IndexError(
+            f"{container}: index {index} is out of range for {len(items)} layers "
+            f"(valid: {-len(items)} to {len(items) - 1})."
+        ) from None
+
+
 class Sequential(Module):
     """Layers applied one after another: ``Sequential(a, b, c)(x) = c(b(a(x)))``.
 
@@ -52,10 +62,10 @@ class Sequential(Module):
         self.append(layer)
 
     def __getitem__(self, index: int | slice):
-        layers = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*layers[index])
-        return layers[index]
+        items = list(self._modules.items())
+        if isinstance(index, slice):  # keeps the layers' names, so state dict keys still match
+            return Sequential(dict(items[index]))
+        return _entry("Sequential", items, index)[1]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -88,7 +98,9 @@ class ModuleList(Module):
 
     def __getitem__(self, index: int | slice):
         modules = list(self._modules.values())
-        return ModuleList(modules[index]) if isinstance(index, slice) else modules[index]
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        return _entry("ModuleList", list(self._modules.items()), index)[1]
 
     def __setitem__(self, index: int, module: Module) -> None:
         name = list(self._modules)[index]

@@ -16,6 +16,11 @@ from scratchdl.ops.norm import batch_norm, layer_norm
 from scratchdl.tensor import Tensor
 
 
+def _check_eps(layer: str, eps) -> None:
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+        raise ValueError(f"{layer}: eps must be a positive number such as 1e-5; got {eps!r}.")
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d (and the 2-d version that convolutional nets use)."""
 
@@ -38,6 +43,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: num_features must be positive; got {num_features}.")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{name}: momentum must be in [0, 1] or None; got {momentum!r}.")
+        _check_eps(name, eps)
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or backend.get_default_dtype()
@@ -72,6 +78,11 @@ class _BatchNorm(Module):
                 f"{self!r}: expected an input with "
                 + " or ".join(f"{n} axes" for n in self.expected_ndims)
                 + f" (N, C{', L' if 3 in self.expected_ndims else ''}); received shape {x.shape}."
+            )
+        if x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self!r}: input has {x.shape[1]} channels on axis 1 (shape {x.shape}); "
+                f"expected {self.num_features}."
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -131,6 +142,12 @@ class LayerNorm(Module):
         if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (int(normalized_shape),)
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        if not self.normalized_shape or min(self.normalized_shape) < 1:
+            raise ValueError(
+                f"LayerNorm: normalized_shape must be positive sizes of the last axes, e.g. 512 "
+                f"or (4, 5); received {normalized_shape!r}."
+            )
+        _check_eps("LayerNorm", eps)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dtype = dtype or backend.get_default_dtype()
         if elementwise_affine:
