@@ -61,12 +61,13 @@ class Function:
         else:
             count = len(inputs)
             fn.needs_input_grad = _NOTHING_NEEDED[count] if count < 8 else (False,) * count
-        if state.anomaly:
+        checking = state.anomaly  # read once: the state is thread-local, so lookups cost
+        if checking:
             fn.created_at = anomaly.creation_site()
         out = fn.forward(*[t.data for t in inputs], **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if state.anomaly:
+        if checking:
             anomaly.check_forward(fn, inputs, out)
         # Tensor._from_op, inlined: this line runs for every op of every step.
         result = _new_tensor(Tensor)
