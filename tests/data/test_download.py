@@ -238,3 +238,28 @@ def test_cifar10_download_and_extract(tmp_path, server, monkeypatch, rng):
     assert len(ds) == 10 and ds.images.shape == (10, 3, 32, 32)
     assert (root / "cifar-10-python.tar.gz").is_file()
     assert cifar_module.CIFAR10 is CIFAR10
+
+
+def test_file_is_fsynced_before_the_rename(tmp_path, payload, monkeypatch):
+    """Durability: the bytes reach the disk before os.replace gives them the final name."""
+    import os
+
+    data, url = payload
+    dest = tmp_path / "out" / "blob.bin"
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.fstat(fd).st_ino))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", os.stat(src).st_ino))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    download_url(url, dest, sha256=sha256(data), progress=False)
+    inode = dest.stat().st_ino  # the temporary file, renamed
+    assert ("replace", inode) in events and ("fsync", inode) in events
+    assert events.index(("fsync", inode)) < events.index(("replace", inode))

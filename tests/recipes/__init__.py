@@ -1,7 +1,8 @@
 """Tests of the recipes: each runs its quick version into a temporary folder.
 
 ``check_quick_run`` holds what every recipe must show: the three output files, metrics that are
-fractions in [0, 1], a training loss that falls, and a test accuracy clearly above chance.
+fractions in [0, 1], a training loss that falls, and a test accuracy clearly above chance. A
+``model.ckpt`` must be a checkpoint ``fit(resume=...)`` accepts: with the training loader's state.
 """
 
 from __future__ import annotations
@@ -10,14 +11,26 @@ import json
 import math
 from pathlib import Path
 
+import scratchdl as sd
+
 ACCURACY_KEYS = ("train_accuracy", "test_accuracy")
 
 
-def check_quick_run(module, out: Path, min_test_accuracy: float, seed: int = 0) -> dict:
-    """Run ``module`` with ``quick=True`` into ``out``, check the outputs, return metrics.json."""
+def check_quick_run(
+    module, out: Path, min_test_accuracy: float, seed: int = 0, weights: str = "model.ckpt"
+) -> dict:
+    """Run ``module`` with ``quick=True`` into ``out``, check the outputs, return metrics.json.
+
+    ``weights`` names the file holding the trained model: ``model.ckpt`` (a checkpoint) for
+    the recipes built on ``fit``, ``params.safetensors`` for ``deep``.
+    """
     returned = module.run(seed=seed, out=out, quick=True)
-    for name in ("metrics.json", "history.json", "model.ckpt"):
+    for name in ("metrics.json", "history.json", weights):
         assert (out / name).is_file(), f"{module.NAME}: {name} was not written"
+    if weights == "model.ckpt":
+        checkpoint = sd.load(out / weights)
+        assert checkpoint["format"] == "scratchdl.checkpoint"
+        assert len(checkpoint["loaders"]) == 1, f"{module.NAME}: no loader state to resume from"
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics.keys() == returned.keys()
     for key in ACCURACY_KEYS:

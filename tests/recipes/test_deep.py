@@ -23,10 +23,11 @@ def test_quick_run_on_digits_even_odd(tmp_path, monkeypatch):
     out = tmp_path / "out"
     # Two nearly balanced classes: chance is about 0.5; the quick run (300 full-batch steps)
     # reaches 0.94-0.96 (seeds 0-2), above the single neuron's 0.92-0.94 after 500 steps.
-    metrics = check_quick_run(deep, out, min_test_accuracy=0.9)
+    metrics = check_quick_run(deep, out, min_test_accuracy=0.9, weights="params.safetensors")
     assert metrics["dataset"] == "digits_even_odd" and metrics["epochs"] == 300
-    # model.ckpt is the course's parameter dictionary, usable with scratchdl.manual.predict.
-    parameters = sd.load(out / "model.ckpt")
+    # params.safetensors is the course's parameter dictionary, for scratchdl.manual.predict.
+    assert not (out / "model.ckpt").exists()  # the name of a checkpoint, which this is not
+    parameters = sd.load(out / "params.safetensors")
     shapes = {name: np.shape(value) for name, value in parameters.items()}
     assert shapes == {
         "W1": (20, 64), "b1": (20, 1), "W2": (7, 20), "b2": (7, 1),
@@ -41,7 +42,7 @@ def test_quick_run_on_cat_files(tmp_path):
     write_cat_files(tmp_path / "data")
     metrics = deep.run(seed=0, out=tmp_path / "out", quick=True, root=tmp_path / "data")
     assert metrics["dataset"] == "cat_vs_noncat" and metrics["epochs"] == 100
-    assert sd.load(tmp_path / "out" / "model.ckpt")["W1"].shape == (20, 64 * 64 * 3)
+    assert sd.load(tmp_path / "out" / "params.safetensors")["W1"].shape == (20, 64 * 64 * 3)
     costs = json.loads((tmp_path / "out" / "history.json").read_text())["loss"]
     assert len(costs) == 100 and costs[-1] < 0.7 * costs[0]
     assert 0.0 <= metrics["test_accuracy"] <= 1.0

@@ -33,6 +33,12 @@ def _setup(lr=0.05):
     return model, optim.SGD(model.parameters(), lr=lr), loader
 
 
+def _val():
+    """A validation loader: fit then produces val_loss (which ScriptedLoss overwrites)."""
+    x = np.random.default_rng(1).standard_normal((64, 2)).astype(np.float32)
+    return DataLoader(TensorDataset(x, (x.sum(axis=1, keepdims=True) > 0).astype(np.float32)), 64)
+
+
 class ScriptedLoss(Callback):
     """Replaces the epoch's val_loss with a scripted sequence, to drive EarlyStopping exactly."""
 
@@ -58,6 +64,7 @@ def test_early_stopping_stops_and_restores_best_weights():
         opt,
         loader,
         epochs=10,
+        val_loader=_val(),
         callbacks=[ScriptedLoss([1.0, 0.5, 0.7, 0.6, 0.4]), Snapshot(), stopper],
     )
     assert len(history["loss"]) == 4  # best at epoch 2 (index 1), then 2 epochs without gain
@@ -75,6 +82,7 @@ def test_model_checkpoint_best_only(tmp_path):
         opt,
         loader,
         epochs=4,
+        val_loader=_val(),
         callbacks=[ScriptedLoss([0.9, 0.3, 0.5, 0.8]), checkpoint],
     )
     fresh, _, _ = _setup()
@@ -118,19 +126,17 @@ def test_scheduler_is_stepped_per_epoch_or_per_batch():
     assert opt.param_groups[0]["lr"] == 0.5 ** len(loader)
 
 
-def test_plateau_scheduler_gets_the_loss():
+def test_plateau_scheduler_gets_the_validation_loss():
     model, opt, loader = _setup(lr=1.0)
     scheduler = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.1)
-    fit(
-        model,
-        nn.BCEWithLogitsLoss(),
-        opt,
-        loader,
-        epochs=2,
-        scheduler=scheduler,
-        callbacks=[ScriptedLoss([1.0, 2.0])],
-    )
-    assert opt.param_groups[0]["lr"] == pytest.approx(0.1)
+    bce, scripted = nn.BCEWithLogitsLoss(), iter([1.0, 2.0])
+
+    def loss_fn(output, target):  # training: the real loss; validation: 1.0, then 2.0
+        return bce(output, target) if model.training else sd.tensor(next(scripted))
+
+    history = fit(model, loss_fn, opt, loader, epochs=2, val_loader=_val(), scheduler=scheduler)
+    assert history["val_loss"] == [1.0, 2.0]
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1)  # reduced after the worse epoch 2
 
 
 def test_gradient_norm_logger_records_every_layer():
@@ -146,6 +152,86 @@ def test_gradient_norm_logger_records_every_layer():
 def test_callback_argument_errors():
     with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
         EarlyStopping(mode="lowest")
+    with pytest.raises(TypeError, match=r"EarlyStopping: patience must be an int.*patience='3'"):
+        EarlyStopping(patience="3")
+    with pytest.raises(TypeError, match="EarlyStopping: min_delta must be a number"):
+        EarlyStopping(min_delta="0.1")
+    with pytest.raises(TypeError, match="ModelCheckpoint: monitor must be the name"):
+        ModelCheckpoint("x", monitor=None)
+    # A key no callback adds is found missing at the end of the first epoch.
     model, opt, loader = _setup()
-    with pytest.raises(KeyError, match="'val_loss' is not in the epoch logs"):
-        fit(model, nn.BCEWithLogitsLoss(), opt, loader, epochs=1, callbacks=[EarlyStopping()])
+    with pytest.raises(KeyError, match="'val_auc' is not in the epoch logs"):
+        fit(
+            model, nn.BCEWithLogitsLoss(), opt, loader, epochs=1, val_loader=_val(),
+            callbacks=[EarlyStopping(monitor="val_auc")],
+        )  # fmt: skip
+
+
+def test_reused_callbacks_start_afresh_in_each_fit(tmp_path):
+    """A second fit with the same EarlyStopping / ModelCheckpoint does not inherit the first's."""
+    stopper = EarlyStopping(patience=1, restore_best_weights=False)
+    best = ModelCheckpoint(tmp_path / "best.ckpt", save_best_only=True)
+    model, opt, loader = _setup()
+    loss = nn.BCEWithLogitsLoss()
+    first = fit(
+        model, loss, opt, loader, 5, val_loader=_val(),
+        callbacks=[ScriptedLoss([0.1, 0.5, 0.5, 0.5, 0.5]), stopper, best],
+    )  # fmt: skip
+    assert len(first["loss"]) == 2 and stopper.best == best.best == 0.1
+    second = fit(  # improves every epoch, though never down to the first run's 0.1
+        model, loss, opt, loader, 5, val_loader=_val(),
+        callbacks=[ScriptedLoss([0.3, 0.2, 0.15, 0.12, 0.11]), stopper, best],
+    )  # fmt: skip
+    assert len(second["loss"]) == 5 and stopper.best == best.best == 0.11
+    assert load_checkpoint(tmp_path / "best.ckpt", model).epoch == 5
+
+
+def test_model_checkpoint_best_survives_resume(tmp_path):
+    best_path, last = tmp_path / "best.ckpt", tmp_path / "last.ckpt"
+    loss = nn.BCEWithLogitsLoss()
+
+    def callbacks():
+        return [ScriptedLoss([0.1, 0.5, 0.9]), ModelCheckpoint(best_path, save_best_only=True)]
+
+    model, opt, loader = _setup()
+    fit(model, loss, opt, loader, 2, val_loader=_val(), callbacks=callbacks(), checkpoint=last)
+    assert sd.load(best_path)["epoch"] == 1
+    assert sd.load(last)["extra"]["callbacks"] == {"1.ModelCheckpoint": {"best": 0.1}}
+    model, opt, loader = _setup()
+    resumed = callbacks()
+    fit(model, loss, opt, loader, 3, val_loader=_val(), callbacks=resumed, resume=last)
+    assert resumed[1].best == 0.1
+    assert sd.load(best_path)["epoch"] == 1  # epoch 3's 0.9 is no better than epoch 1's 0.1
+
+
+def test_resume_with_other_callbacks_warns(tmp_path):
+    path = tmp_path / "run.ckpt"
+    model, opt, loader = _setup()
+    fit(model, nn.BCEWithLogitsLoss(), opt, loader, 1, checkpoint=path)
+    with pytest.warns(UserWarning, match=r"no state for the callbacks \['0.EarlyStopping'\]"):
+        fit(
+            model, nn.BCEWithLogitsLoss(), opt, loader, 2, resume=path,
+            callbacks=[EarlyStopping(monitor="loss")],
+        )  # fmt: skip
+
+
+def test_csv_logger_keeps_one_header_when_columns_change(tmp_path):
+    """Appending rows with other columns rewrites the file under the union of both headers."""
+    path = tmp_path / "log.csv"
+    model, opt, loader = _setup()
+    fit(model, nn.BCEWithLogitsLoss(), opt, loader, 1, callbacks=[CSVLogger(path)])
+    fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        opt,
+        loader,
+        1,
+        val_loader=_val(),
+        callbacks=[CSVLogger(path)],
+    )
+    fit(model, nn.BCEWithLogitsLoss(), opt, loader, 1, callbacks=[CSVLogger(path)])
+    lines = path.read_text().splitlines()
+    assert lines[0] == "epoch,loss,lr,val_loss"
+    rows = list(csv.DictReader(open(path)))
+    assert len(rows) == 3 and [r["val_loss"] == "" for r in rows] == [True, False, True]
+    assert all(float(r["lr"]) == 0.05 for r in rows)

@@ -10,9 +10,10 @@ same for all of them:
   expected, and the two ways to fix it.
 - **Verified.** A download is checked against a SHA-256 digest written in the loader's source. A
   mismatch deletes what was fetched and raises ``ChecksumError``.
-- **Atomic.** Bytes stream into a temporary file in the destination folder, which is renamed with
-  ``os.replace`` only once complete and verified. An interrupted or corrupt download never leaves a
-  file under the final name, so the next run never mistakes half a file for a whole one.
+- **Atomic.** Bytes stream into a temporary file in the destination folder, which is fsynced and
+  renamed with ``os.replace`` only once complete and verified. An interrupted or corrupt download
+  never leaves a file under the final name, so the next run never mistakes half a file for a whole
+  one, even after a crash.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scratchdl.errors import ScratchdlError
+from scratchdl.serialization import _fsync_folder
 
 __all__ = [
     "ChecksumError",
@@ -144,8 +146,9 @@ def download_url(
     Notes
     -----
     The bytes stream into a temporary file beside ``path`` (same folder, so the same file system)
-    while being hashed; ``os.replace`` then renames it in one atomic step. Any failure (network
-    error, Ctrl-C, checksum) removes the temporary file.
+    while being hashed, and is flushed to disk with ``os.fsync``; ``os.replace`` then renames it in
+    one atomic step (and the folder is fsynced, so the rename survives a crash). Any failure
+    (network error, Ctrl-C, checksum) removes the temporary file.
     """
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("http", "https"):
@@ -172,6 +175,10 @@ def download_url(
             finally:
                 if bar is not None:
                     bar.close()
+            # On disk before the rename: a crash right after os.replace must not leave `path`
+            # naming a file whose bytes never reached the disk (as scratchdl.save does).
+            out.flush()
+            os.fsync(out.fileno())
         if length and received != int(length):
             raise OSError(
                 f"download_url: the connection closed after {received} of {int(length)} bytes "
@@ -191,6 +198,7 @@ def download_url(
         if os.path.exists(tmp_name):
             os.remove(tmp_name)
         raise
+    _fsync_folder(str(path.parent))  # make the rename itself durable
     return path
 
 

@@ -6,8 +6,10 @@ A recipe is a module with a docstring that states the result it reproduces and a
 * ``metrics.json``: fractions in [0, 1] (and losses) under plain keys such as
   ``train_accuracy``, ``test_accuracy``, ``test_loss``;
 * ``history.json``: the per-epoch History;
-* ``model.ckpt``: the final checkpoint (model, optimizer, RNG), readable with
-  ``scratchdl.train.load_checkpoint``;
+* ``model.ckpt``: the final checkpoint (model, optimizer, RNG, the training loader's shuffling
+  state, the history), readable with ``scratchdl.train.load_checkpoint``; ``fit(...,
+  resume=<it>)`` with the same model, optimizer and loader trains on exactly as a longer run
+  would. (``deep``, which has no Module, writes ``params.safetensors`` instead.)
 
 into ``out`` (default ``runs/<recipe>``), and returns the metrics. ``quick=True`` is the short
 version the test suite runs.
@@ -98,7 +100,14 @@ def train_classifier(
         **(extra_metrics or {}),
     }
     folder = output_folder(name, out)
-    save_checkpoint(folder / "model.ckpt", model, opt, epoch=epochs)
+    save_checkpoint(
+        folder / "model.ckpt",
+        model,
+        opt,
+        epoch=epochs,
+        extra={"history": history.to_dict()},
+        loaders=[train_loader],  # its shuffling state: without it fit(resume=...) refuses the file
+    )
     write_json(folder / "history.json", history.to_dict())
     write_json(folder / "metrics.json", metrics)
     return metrics

@@ -16,9 +16,10 @@ Outputs, in the output folder:
   ``seed`` and ``dataset`` (``"cat_vs_noncat"`` or ``"digits_even_odd"``);
 * ``history.json``: the cost curve, the cost J of every iteration under ``loss`` (the key every
   recipe's history uses);
-* ``model.ckpt``: the parameter dictionary {"W1", "b1", ..., "W4", "b4"} written by
+* ``params.safetensors``: the parameter dictionary {"W1", "b1", ..., "W4", "b4"} written by
   ``scratchdl.save``; ``scratchdl.load`` gives it back, ready for ``scratchdl.manual.predict``.
-  (This is not a ``save_checkpoint`` file: there is no Module and no optimizer state.)
+  (Not the other recipes' ``model.ckpt``: there is no Module and no optimizer state, so it is not
+  a ``save_checkpoint`` file and ``load_checkpoint`` / ``fit(resume=...)`` cannot read it.)
 
 Expected results:
 
@@ -83,7 +84,7 @@ def run(
         "dataset": dataset,
     }
     folder = output_folder(NAME, out)
-    scratchdl.save(parameters, folder / "model.ckpt")
+    scratchdl.save(parameters, folder / "params.safetensors")
     write_json(folder / "history.json", {"loss": costs})
     write_json(folder / "metrics.json", metrics)
     return metrics

@@ -11,21 +11,33 @@ Inside, ``fit`` is the five lines every framework teaches, once per batch::
 around them it averages the loss and metrics over each epoch, evaluates on validation data,
 steps the learning-rate scheduler, calls the callbacks, shows a progress bar, and writes and
 reads checkpoints so that an interrupted run continues exactly where it stopped.
+
+Order at the end of an epoch: validation, then the scheduler's step, then the callbacks'
+``on_epoch_end`` in the order given, then the files (``ModelCheckpoint``'s, then
+``checkpoint=``). So every file holds the scheduler and the callbacks as they are after the
+epoch, and resuming from any of them is exact.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from scratchdl.autograd.grad_mode import no_grad
+from scratchdl.errors import ShapeError
 from scratchdl.tensor import Tensor
 from scratchdl.train import metrics as metric_functions
-from scratchdl.train.callbacks import Callback, LRSchedulerCallback
+from scratchdl.train.callbacks import (
+    Callback,
+    LRSchedulerCallback,
+    callback_states,
+    load_callback_states,
+)
 from scratchdl.train.checkpoint import load_checkpoint, save_checkpoint
 
 MetricSpec = Sequence[str] | dict[str, Callable[[Tensor, Tensor], float]] | None
@@ -76,7 +88,8 @@ class _EpochMetrics:
     ``fn(output, target) -> float`` are averaged over batches, weighted by batch size.
     """
 
-    def __init__(self, metrics: MetricSpec) -> None:
+    def __init__(self, metrics: MetricSpec, owner: str = "fit") -> None:
+        self.owner = owner
         if metrics is None:
             metrics = ()
         custom = dict(metrics) if isinstance(metrics, dict) else {}
@@ -84,7 +97,7 @@ class _EpochMetrics:
         for name in named:
             if name not in _NAMED:
                 raise ValueError(
-                    f"fit: unknown metric {name!r}; use one of {', '.join(map(repr, _NAMED))}, "
+                    f"{owner}: unknown metric {name!r}; use one of {', '.join(map(repr, _NAMED))}, "
                     "or pass a dict of name -> function(output, target)."
                 )
         self.named, self.custom = named, custom
@@ -98,11 +111,28 @@ class _EpochMetrics:
         if self.named:
             self.predicted.append(metric_functions.predictions(output))
             target = target.data if isinstance(target, Tensor) else np.asarray(target)
+            if target.size != len(self.predicted[-1]):
+                raise self._target_error(output, target)
             self.targets.append(target.reshape(len(self.predicted[-1])).astype(np.int64))
             self.classes = max(self.classes, output.shape[-1] if output.ndim > 1 else 1)
         for name, function in self.custom.items():
             self.sums[name] += float(function(output, target)) * n
         self.seen += n
+
+    def _target_error(self, output: Tensor, target: np.ndarray) -> ShapeError:
+        shape = tuple(output.shape)
+        message = (
+            f"{self.owner}: metrics {self.named} compare one class label per example with the "
+            f"predicted class; received targets of shape {target.shape} for outputs of shape "
+            f"{shape}. Expected targets of shape ({shape[0]},) or ({shape[0]}, 1)."
+        )
+        if target.ndim == 2 and len(shape) == 2 and target.shape[1] == shape[1] > 1:
+            return ShapeError(
+                message + "\nhelp: the targets look one-hot; give the class indices instead, "
+                "target.argmax(axis=1) (e.g. TensorDataset(x, y.argmax(axis=1))), or pass "
+                "metrics as {name: fn(output, target)} to compare one-hot rows yourself."
+            )
+        return ShapeError(message)
 
     def result(self) -> dict[str, float]:
         logs = {name: total / self.seen for name, total in self.sums.items()}
@@ -133,14 +163,32 @@ def _size(x) -> int:
 
 class Trainer:
     """The state ``fit`` shares with callbacks: model, optimizer, scheduler, history, and a
-    ``stop_training`` flag a callback may set to end training after the current epoch."""
+    ``stop_training`` flag a callback may set to end training after the current epoch.
 
-    def __init__(self, model, loss_fn, optimizer, train_loader, scheduler=None) -> None:
+    ``callbacks`` are the user's callbacks; their ``state_dict()`` goes into every checkpoint
+    ``save`` writes, under ``extra["callbacks"]``, keyed ``"<position>.<class name>"``.
+    """
+
+    def __init__(
+        self,
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        scheduler=None,
+        *,
+        val_loader=None,
+        metrics: MetricSpec = None,
+        callbacks: Sequence[Callback] = (),
+    ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.train_loader, self.scheduler = train_loader, scheduler
+        self.val_loader, self.metrics = val_loader, metrics
+        self.callbacks = list(callbacks)
         self.history = History()
         self.stop_training = False
         self.epoch = 0
+        self._saves: list[tuple[str | os.PathLike, int]] = []
 
     def save(self, path: str | os.PathLike, epoch: int) -> None:
         """A checkpoint of everything needed to continue exactly after ``epoch`` epochs."""
@@ -150,21 +198,53 @@ class Trainer:
             self.optimizer,
             self.scheduler,
             epoch=epoch,
-            extra={"history": self.history.to_dict()},
+            extra={"history": self.history.to_dict(), "callbacks": callback_states(self.callbacks)},
             loaders=[self.train_loader],
         )
 
+    def save_after_epoch(self, path: str | os.PathLike, epoch: int) -> None:
+        """``save`` once every callback has finished the epoch (what ModelCheckpoint uses)."""
+        self._saves.append((path, epoch))
 
-def _progress(iterable, total: int, description: str, enabled: bool | None):
+    def _write_requested(self) -> None:
+        saves, self._saves = self._saves, []
+        for path, epoch in saves:
+            self.save(path, epoch)
+
+    def check_monitor(self, owner: str, monitor: str) -> None:
+        """Raise before training when ``fit`` can never produce the log key ``monitor``.
+
+        A ``val_*`` key needs ``val_loader``; a named metric needs ``metrics=[name]``. Any
+        other missing key may still be added by a callback, so it is checked at the first
+        epoch end instead.
+        """
+        base = monitor.removeprefix("val_")
+        if monitor.startswith("val_") and self.val_loader is None:
+            raise ValueError(
+                f"{owner}: monitor={monitor!r} is a validation value, but fit was given no "
+                f"val_loader. help: pass val_loader=... to fit, or monitor={base!r} to watch "
+                "the training value."
+            )
+        named = [] if isinstance(self.metrics, dict) else list(self.metrics or ())
+        custom = self.metrics if isinstance(self.metrics, dict) else {}
+        if base in _NAMED and base not in named and base not in custom:
+            raise ValueError(
+                f"{owner}: monitor={monitor!r}, but {base!r} is not among fit's metrics "
+                f"(metrics={self.metrics!r}). help: pass metrics=[{base!r}] to fit."
+            )
+
+
+def _progress_bar(total: int | None, description: str, enabled: bool | None):
+    """A tqdm bar kept on screen after its epoch, or None (off, not a terminal, no tqdm)."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
-        return iterable
+        return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return iterable  # progress bars are optional: pip install "scratchdl[data]"
-    return tqdm(iterable, total=total, desc=description, leave=False, dynamic_ncols=True)
+        return None  # progress bars are optional: pip install "scratchdl[data]"
+    return tqdm(total=total, desc=description, leave=True, dynamic_ncols=True)
 
 
 def fit(
@@ -193,72 +273,153 @@ def fit(
         The total number of epochs; with ``resume`` the count includes the epochs already done.
     metrics : names ('accuracy', 'precision', 'recall', 'f1_score'), computed over the whole
         epoch from the outputs read as logits (as BCEWithLogitsLoss and CrossEntropyLoss take
-        them; macro-averaged for several classes), or {name: fn(output, target)} averaged
-        over batches (use this for probabilities or regression).
-    callbacks : Callback objects (EarlyStopping, ModelCheckpoint, CSVLogger, ...).
+        them; macro-averaged for several classes) against integer class labels, or
+        {name: fn(output, target)} averaged over batches (use this for probabilities,
+        one-hot targets or regression).
+    callbacks : Callback objects (EarlyStopping, ModelCheckpoint, CSVLogger, ...). Each gets
+        ``on_train_begin`` (where stateful ones reset), then with ``resume`` its saved state.
     scheduler : a learning-rate scheduler, stepped every epoch (or every batch with
         ``scheduler_interval="step"``; ReduceLROnPlateau gets ``val_loss``, else ``loss``).
+        It steps before the callbacks' ``on_epoch_end``, so they save it already stepped.
     resume : a checkpoint written by ``checkpoint=`` or ModelCheckpoint: training continues
-        from it exactly (weights, optimizer and scheduler state, RNG, data order, history).
-    checkpoint : a path rewritten after every epoch; a Ctrl-C also saves there (or to
-        ``interrupted.ckpt`` without it) before stopping.
-    progress : show a progress bar per epoch (default: only on a terminal).
+        from it exactly (weights, optimizer and scheduler state, RNG, data order, history,
+        callbacks' state such as EarlyStopping's patience count).
+    checkpoint : a path rewritten after every complete epoch. A Ctrl-C leaves it alone (it
+        still holds the last complete epoch, for an exact resume) and saves the interrupted
+        state to ``<checkpoint>.interrupted``, or ``interrupted.ckpt`` without ``checkpoint``
+        (``.1``, ``.2``, ... before the extension rather than overwrite a file).
+    progress : show a progress bar per epoch with the running loss, left on screen with the
+        epoch's loss and metrics (default: only on a terminal).
     verbose : print one line per epoch.
+
+    Returns
+    -------
+    History
+        One value per epoch of ``loss``, each metric, ``val_*`` with ``val_loader``, and ``lr``:
+        the learning rate at the start of the epoch, the one its first step used (with
+        ``scheduler_interval="step"`` the rate then changes within the epoch).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer; received {epochs!r}.")
     _EpochMetrics(metrics)  # unknown metric names fail here, before any training
-    trainer = Trainer(model, loss_fn, optimizer, train_loader, scheduler)
     callbacks = list(callbacks or [])
-    if scheduler is not None:
-        callbacks.append(LRSchedulerCallback(scheduler, interval=scheduler_interval))
-    start = 0
+    trainer = Trainer(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        scheduler,
+        val_loader=val_loader,
+        metrics=metrics,
+        callbacks=callbacks,
+    )
+    if scheduler is not None:  # first: the callbacks then see (and save) the stepped scheduler
+        callbacks = [LRSchedulerCallback(scheduler, interval=scheduler_interval), *callbacks]
+    start, saved_callbacks = 0, None
     if resume is not None:
         start, extra = load_checkpoint(resume, model, optimizer, scheduler, loaders=[train_loader])
-        start = int(start or 0)
-        trainer.history = History((extra or {}).get("history"))
+        start, extra = int(start or 0), (extra or {})
+        trainer.history = History(extra.get("history"))
+        saved_callbacks = extra.get("callbacks")
+        if epochs <= start:
+            warnings.warn(
+                f"fit: the checkpoint {os.fspath(resume)!r} has already trained {start} epochs and "
+                f"epochs={epochs} is the total to reach, so there is nothing left to train. "
+                f"help: pass epochs > {start} to train more.",
+                UserWarning,
+                stacklevel=2,
+            )
     for callback in callbacks:
         callback.on_train_begin(trainer)
+    if resume is not None:
+        missing = load_callback_states(trainer.callbacks, saved_callbacks)
+        if missing:
+            warnings.warn(
+                f"fit: the checkpoint {os.fspath(resume)!r} holds no state for the callbacks "
+                f"{missing} (matched by position and class name), so they start afresh and the "
+                "run may differ from an uninterrupted one. help: pass the callbacks of the run "
+                "that wrote the checkpoint, in the same order.",
+                UserWarning,
+                stacklevel=2,
+            )
+    same_file = resume and checkpoint and os.path.abspath(resume) == os.path.abspath(checkpoint)
+    last_complete = start if same_file else None  # the epoch the checkpoint= file now holds
     epoch = start
     try:
         for epoch in range(start, epochs):
             trainer.epoch = epoch
-            logs = _train_epoch(trainer, metrics, callbacks, epoch, epochs, progress)
-            if val_loader is not None:
-                results = evaluate(model, loss_fn, val_loader, metrics=metrics)
-                logs.update({f"val_{k}": v for k, v in results.items()})
-            logs["lr"] = float(optimizer.param_groups[0]["lr"])  # the rate used this epoch
+            lr = float(optimizer.param_groups[0]["lr"])  # the rate of the epoch's first step
+            bar = _progress_bar(_length(train_loader), f"epoch {epoch + 1}/{epochs}", progress)
+            try:
+                logs = _train_epoch(trainer, metrics, callbacks, epoch, bar)
+                if val_loader is not None:
+                    results = evaluate(model, loss_fn, val_loader, metrics=metrics)
+                    logs.update({f"val_{k}": v for k, v in results.items()})
+                logs["lr"] = lr
+                if bar is not None:  # the epoch's values stay on screen under the bar
+                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k != "lr"})
+            finally:
+                if bar is not None:
+                    bar.close()
             trainer.history.append(logs)
             for callback in callbacks:
                 callback.on_epoch_end(trainer, epoch, logs)
+            trainer._write_requested()  # ModelCheckpoint's files, after every callback
             if checkpoint is not None:
                 trainer.save(checkpoint, epoch + 1)
+                last_complete = epoch + 1
             if verbose:
                 shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
                 print(f"epoch {epoch + 1}/{epochs}  {shown}")
             if trainer.stop_training:
                 break
     except KeyboardInterrupt:
-        path = checkpoint if checkpoint is not None else "interrupted.ckpt"
-        trainer.save(path, epoch)  # the interrupted epoch runs again on resume
-        print(f"\nInterrupted: checkpoint saved to {os.fspath(path)}; fit(..., resume=that path)")
+        _save_interrupted(trainer, checkpoint, last_complete, epoch, epochs)
         raise
     for callback in callbacks:
         callback.on_train_end(trainer)
     return trainer.history
 
 
-def _train_epoch(trainer: Trainer, metrics, callbacks, epoch: int, epochs: int, progress) -> dict:
+def _free_path(path: str) -> str:
+    """``path``, or ``stem.1.suffix``, ``stem.2.suffix`` ...: the first name not yet taken."""
+    root, extension = os.path.splitext(path)
+    candidate, number = path, 1
+    while os.path.exists(candidate):
+        candidate, number = f"{root}.{number}{extension}", number + 1
+    return candidate
+
+
+def _save_interrupted(trainer, checkpoint, last_complete, epoch: int, epochs: int) -> None:
+    """Ctrl-C: keep ``checkpoint`` (the last complete epoch) and save the rest beside it."""
+    base = f"{os.fspath(checkpoint)}.interrupted" if checkpoint is not None else "interrupted.ckpt"
+    path = _free_path(base)
+    trainer.save(path, epoch)  # labelled with the interrupted epoch, which runs again on resume
+    lines = [f"\nInterrupted during epoch {epoch + 1}/{epochs}."]
+    if checkpoint is None:
+        lines.append("  No checkpoint= path was given, so there is no exact resume point.")
+    elif last_complete is None:
+        lines.append(f"  {os.fspath(checkpoint)}: not written (no epoch of this run completed).")
+    else:
+        lines.append(
+            f"  {os.fspath(checkpoint)}: after epoch {last_complete}, the last complete one; "
+            "fit(..., resume=<this path>) continues exactly as if never interrupted."
+        )
+    lines.append(
+        f"  {path}: the weights part-way through epoch {epoch + 1}; fit(..., resume=<this path>) "
+        f"restarts epoch {epoch + 1} from these partially trained weights (not exact)."
+    )
+    print("\n".join(lines))
+
+
+def _train_epoch(trainer: Trainer, metrics, callbacks, epoch: int, bar) -> dict:
     model, loss_fn, optimizer = trainer.model, trainer.loss_fn, trainer.optimizer
     model.train()
     for callback in callbacks:
         callback.on_epoch_begin(trainer, epoch)
     total_loss, seen = 0.0, 0
     tracker = _EpochMetrics(metrics)
-    batches = _progress(
-        trainer.train_loader, _length(trainer.train_loader), f"epoch {epoch + 1}/{epochs}", progress
-    )
-    for index, batch in enumerate(batches):
+    for index, batch in enumerate(trainer.train_loader):
         x, y = _split_batch(batch)
         output = model(x)  # the five lines of every training step
         loss = loss_fn(output, y)
@@ -273,13 +434,27 @@ def _train_epoch(trainer: Trainer, metrics, callbacks, epoch: int, epochs: int, 
         total_loss += value * n
         seen += n
         tracker.update(output.detach(), y, n)
-        if hasattr(batches, "set_postfix"):
-            batches.set_postfix(loss=f"{total_loss / seen:.4f}")
+        if bar is not None:  # the running mean of the epoch's loss so far
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", refresh=False)
+            bar.update(1)
         for callback in callbacks:
             callback.on_batch_end(trainer, index, value)
     if seen == 0:
-        raise ValueError("fit: the training loader yielded no batches (is the dataset empty?).")
+        raise ValueError(_no_batches("fit", "the training loader", trainer.train_loader))
     return {"loss": total_loss / seen, **tracker.result()}
+
+
+def _no_batches(owner: str, what: str, loader) -> str:
+    """Why a loader gave nothing: an empty dataset, or drop_last with too few examples."""
+    dataset, batch_size = getattr(loader, "dataset", None), getattr(loader, "batch_size", None)
+    size = _length(dataset) if dataset is not None else None
+    if getattr(loader, "drop_last", False) and size and batch_size and size < batch_size:
+        return (
+            f"{owner}: {what} yielded no batches: its dataset has {size} examples, fewer than "
+            f"batch_size={batch_size}, and drop_last=True drops that one incomplete batch. "
+            f"help: pass drop_last=False, or a batch_size of at most {size}."
+        )
+    return f"{owner}: {what} yielded no batches (is the dataset empty?)."
 
 
 def _length(loader) -> int | None:
@@ -291,7 +466,7 @@ def _length(loader) -> int | None:
 
 def evaluate(model, loss_fn: Callable, loader: Iterable, metrics: MetricSpec = None) -> dict:
     """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without a graph."""
-    tracker = _EpochMetrics(metrics)
+    tracker = _EpochMetrics(metrics, owner="evaluate")
     was_training = model.training
     model.eval()
     total_loss, seen = 0.0, 0
@@ -307,7 +482,7 @@ def evaluate(model, loss_fn: Callable, loader: Iterable, metrics: MetricSpec = N
     finally:
         model.train(was_training)
     if seen == 0:
-        raise ValueError("evaluate: the loader yielded no batches (is the dataset empty?).")
+        raise ValueError(_no_batches("evaluate", "the loader", loader))
     return {"loss": total_loss / seen, **tracker.result()}
 
 

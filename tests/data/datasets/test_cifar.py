@@ -215,3 +215,123 @@ def test_python2_layout_loads(tmp_path):
     assert batch[b"labels"] == [5]
     np.testing.assert_array_equal(batch[b"data"], np.array([[0, 1, 2]], dtype=np.uint8))
     assert batch[b"data"].dtype == np.uint8
+
+
+class Reduces:
+    """Pickles as ``function(*args)``, then BUILD with ``state`` when given: a hand-made pickle."""
+
+    def __init__(self, function, args, state=None):
+        self.function, self.args, self.state = function, args, state
+
+    def __reduce__(self):
+        if self.state is None:
+            return (self.function, self.args)
+        return (self.function, self.args, self.state)
+
+
+_reconstruct = np.ndarray.__reduce__(np.zeros(1))[0]  # numpy(._)core.multiarray._reconstruct
+_frombuffer = np.zeros(1).__reduce_ex__(5)[0]  # numpy(._)core.numeric._frombuffer
+POINTER = (0x4141414141414141).to_bytes(8, "little")  # what a file would pass off as an address
+OBJECT_FIELD = np.dtype([("a", "O"), ("b", "u1")])
+# A plain 8-byte dtype whose pickled flags (the last state entry) claim it holds objects.
+FLAGGED_VOID = Reduces(np.dtype, ("V8", False, True), (3, "|", None, None, None, 8, 1, 0x3F))
+
+UNSAFE_ARRAYS = {
+    # The reviewer's files: numpy.ndarray called directly over file-chosen bytes.
+    "ndarray called with dtype O": Reduces(np.ndarray, ((1,), "O", POINTER)),
+    "ndarray called with an object field": Reduces(np.ndarray, ((1,), OBJECT_FIELD, POINTER * 2)),
+    # NumPy's own recipe, _reconstruct + BUILD, with an object dtype in the state.
+    "_reconstruct, dtype O": Reduces(
+        _reconstruct, (np.ndarray, (0,), b"b"), (1, (1,), np.dtype("O"), False, POINTER)
+    ),
+    "_reconstruct, object field": Reduces(
+        _reconstruct, (np.ndarray, (0,), b"b"), (1, (1,), OBJECT_FIELD, False, POINTER * 2)
+    ),
+    "_reconstruct, typecode O": Reduces(_reconstruct, (np.ndarray, (1,), b"O")),
+    "_reconstruct, old 4-entry state": Reduces(
+        _reconstruct, (np.ndarray, (0,), b"b"), ((1,), np.dtype("O"), False, POINTER)
+    ),
+    "_reconstruct, sub-array of objects": Reduces(
+        _reconstruct, (np.ndarray, (0,), b"b"), (1, (1,), np.dtype(("O", (2,))), False, POINTER * 2)
+    ),
+    # Protocol 5's recipe.
+    "_frombuffer, dtype O": Reduces(_frombuffer, (POINTER, np.dtype("O"), (1,), "C")),
+    "_frombuffer, object field": Reduces(_frombuffer, (POINTER * 2, OBJECT_FIELD, (1,), "C")),
+    "a bare object dtype": np.dtype("O"),
+}
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+@pytest.mark.parametrize("name", sorted(UNSAFE_ARRAYS))
+def test_object_arrays_are_refused(tmp_path, name, protocol):
+    """No allowed name may build an array whose dtype holds objects: its bytes would be pointers.
+
+    Before the fix the first case crashed the interpreter (NumPy followed 0x4141414141414141).
+    """
+    path = tmp_path / "evil"
+    path.write_bytes(pickle.dumps({b"data": UNSAFE_ARRAYS[name], b"labels": [0]}, protocol))
+    with pytest.raises(UnsafePickleError, match="numpy.ndarray|holds Python objects"):
+        load_pickle(path)
+
+
+def test_reviewer_object_array_batch_is_refused(tmp_path):
+    """The reviewer's CIFAR batch: an object array hidden in the labels list."""
+    folder = tmp_path / "cifar-10-batches-py"
+    fake = Reduces(np.ndarray, ((1,), "O", POINTER))
+    write_pickle(
+        folder / "test_batch", {b"data": np.zeros((1, 3072), np.uint8), b"labels": [fake]}, 2
+    )
+    with pytest.raises(UnsafePickleError, match="numpy.ndarray"):
+        CIFAR10(root=tmp_path, train=False)
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_flags_in_a_dtype_state_cannot_add_objects(tmp_path, protocol):
+    """A dtype's pickled flags are not trusted: NumPy recomputes them, so no hasobject appears."""
+    array = Reduces(
+        _reconstruct, (np.ndarray, (0,), b"b"), (1, (2,), FLAGGED_VOID, False, b"A" * 16)
+    )
+    path = tmp_path / "flags"
+    path.write_bytes(pickle.dumps({"x": array, "d": FLAGGED_VOID}, protocol))
+    loaded = load_pickle(path)
+    assert loaded["x"].dtype == np.dtype("V8") and not loaded["x"].dtype.hasobject
+    assert loaded["x"].tobytes() == b"A" * 16
+    assert not loaded["d"].hasobject
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+def test_plain_arrays_round_trip(tmp_path, protocol):
+    """What NumPy writes for arrays of numbers, strings, records and dates loads back equal."""
+    arrays = {
+        "uint8": np.arange(12, dtype=np.uint8).reshape(3, 4),
+        "big-endian": np.arange(5, dtype=">f4"),
+        "fortran": np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+        "record": np.array([(1, b"ab"), (2, b"cd")], dtype=[("n", "<u2"), ("s", "S3")]),
+        "aligned record": np.zeros(2, dtype=np.dtype([("a", "u1"), ("b", "<f8")], align=True)),
+        "sub-array": np.zeros(2, dtype=("<i4", (3,))),
+        "dates": np.array(["2020-01-01", "2021-06-30"], dtype="M8[D]"),
+        "unicode": np.array(["x", "yz"]),
+        "empty": np.zeros((0, 3), np.float32),
+    }
+    shared = np.arange(3)
+    obj = {"arrays": arrays, "shared": (shared, [shared]), "dtype": np.dtype("<i8")}
+    path = tmp_path / "ok"
+    path.write_bytes(pickle.dumps(obj, protocol))
+    loaded = load_pickle(path)
+    trusted = pickle.loads(path.read_bytes())  # NumPy's own unpickling: the reference
+    for name, array in arrays.items():
+        got, expected = loaded["arrays"][name], trusted["arrays"][name]
+        assert type(got) is np.ndarray and got.dtype == expected.dtype, name
+        np.testing.assert_array_equal(got, array, err_msg=name)
+    assert loaded["arrays"]["fortran"].flags.f_contiguous
+    assert loaded["shared"][0] is loaded["shared"][1][0]  # one array, referenced twice
+    assert loaded["dtype"] == np.dtype("<i8")
+
+
+def test_codecs_encode_only_makes_latin1_bytes(tmp_path):
+    import codecs
+
+    path = tmp_path / "zlib"
+    path.write_bytes(pickle.dumps(Reduces(codecs.encode, (b"abc", "zlib")), 2))
+    with pytest.raises(UnsafePickleError, match="latin1"):
+        load_pickle(path)
