@@ -131,11 +131,16 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         _VERSION_KEY: str(FORMAT_VERSION),
         _STRUCTURE_KEY: json.dumps(structure, allow_nan=False, separators=(",", ":")),
     }
-    _write_atomically(os.fspath(path), lambda: safetensors.numpy.save(arrays, metadata=metadata))
+    write_atomically(os.fspath(path), lambda: safetensors.numpy.save(arrays, metadata=metadata))
 
 
-def _write_atomically(path: str, make_bytes) -> None:
-    """Write ``make_bytes()`` to a temp file beside ``path``, fsync it, then rename it over."""
+def write_atomically(path: str | os.PathLike, make_bytes) -> None:
+    """Write ``make_bytes()`` to a temp file beside ``path``, fsync it, then rename it over.
+
+    Every file scratchdl writes (checkpoints, metrics, logs) goes through here, so a crash
+    leaves either the old file or the new one, never half of one.
+    """
+    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     # Not tempfile.mkstemp: it makes the file private (0o600); os.open with 0o666 lets the umask
     # decide, as a plain open() would. O_EXCL guarantees the name is ours alone.

@@ -73,7 +73,10 @@ class Tensor:
 
     @classmethod
     def _from_op(cls, data: np.ndarray, grad_fn) -> Tensor:
-        """Fast internal constructor for op outputs (no conversion, no checks)."""
+        """Fast internal constructor for op outputs (no conversion, no checks).
+
+        ``Function.apply`` inlines the same assignments; keep the two in step.
+        """
         t = cls.__new__(cls)
         t.data = data
         t.grad = None
@@ -258,9 +261,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype != backend.get_default_dtype() and self.data.dtype.kind == "f":
-            extras.append(f"dtype={self.data.dtype}")
-        elif self.data.dtype.kind != "f":
+        if self.data.dtype != backend.get_default_dtype():
             extras.append(f"dtype={self.data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name}>")

@@ -183,7 +183,7 @@ def _run(
         if anomaly_mode:
             anomaly.state.backward_of = None
         if not retain_graph:
-            for fn in order:  # Function.release, inlined: it runs for every node of every step
+            for fn in order:  # free what each node saved; a later pass through it raises
                 fn.__dict__.clear()
                 fn.freed = True
     return leaf_grads

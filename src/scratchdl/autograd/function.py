@@ -98,11 +98,6 @@ class Function:
             )
         return out
 
-    def release(self) -> None:
-        """Drop everything saved for backward; a later backward through this node raises."""
-        self.__dict__.clear()
-        self.freed = True
-
     @property
     def name(self) -> str:
         return type(self).__name__

@@ -32,6 +32,22 @@ def constant(value, like: Tensor | None = None) -> Tensor:
     return Tensor(value)
 
 
+def floating(x) -> Tensor:
+    """``x`` as a Tensor; integer and boolean data become the default float dtype (as PyTorch:
+    ``exp`` or ``mean`` of an integer tensor is a float tensor)."""
+    x = constant(x)
+    if x.data.dtype.kind != "f":
+        x = Tensor._from_op(x.data.astype(backend.get_default_dtype()), None)
+    return x
+
+
+def number(op: str, name: str, value) -> float:
+    """``value`` as a Python float (a NumPy float64 scalar would upcast float32 arithmetic)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{op}: {name} must be a real number; received {name}={value!r}.")
+    return float(value)
+
+
 def operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors (see the module docstring for dtypes)."""
     if not (isinstance(a, Tensor) and isinstance(b, Tensor)):

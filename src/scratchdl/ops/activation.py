@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchdl import backend
 from scratchdl.autograd.function import Function
 from scratchdl.ops._convert import constant
+from scratchdl.ops._convert import floating as _floating
+from scratchdl.ops._convert import number as _number
 from scratchdl.ops.unary import clip, exp
 from scratchdl.tensor import Tensor
 
@@ -310,20 +311,6 @@ class SoftplusBackward(Function):
             if above is not None:
                 dy = dy * constant(~above)
         return dg, dy
-
-
-def _floating(x) -> Tensor:
-    """``x`` as a Tensor, with integer and boolean data converted to the default float dtype."""
-    x = constant(x)
-    if x.data.dtype.kind != "f":
-        x = Tensor._from_op(x.data.astype(backend.get_default_dtype()), None)
-    return x
-
-
-def _number(op: str, name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{op}: {name} must be a real number; received {name}={value!r}.")
-    return float(value)
 
 
 def tanh(x: Tensor) -> Tensor:

@@ -30,6 +30,7 @@ from scratchdl.autograd.function import Function
 from scratchdl.autograd.grad_mode import is_grad_enabled, no_grad
 from scratchdl.errors import DTypeError, ShapeError
 from scratchdl.ops._convert import constant
+from scratchdl.ops._convert import number as _number
 from scratchdl.ops.cast import astype
 from scratchdl.ops.unary import sqrt
 from scratchdl.tensor import Tensor
@@ -334,13 +335,6 @@ def _reference_layer_norm(
 # ----------------------------------------------------------------------------- public functions
 def _raw(value):
     return value.data if isinstance(value, Tensor) else value
-
-
-def _number(op: str, name: str, value) -> float:
-    """A Python float (a NumPy float64 scalar would upcast float32 arithmetic)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{op}: {name} must be a real number; received {name}={value!r}.")
-    return float(value)
 
 
 def _float_input(op: str, x) -> Tensor:

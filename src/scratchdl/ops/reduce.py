@@ -20,12 +20,13 @@ import warnings
 
 import numpy as np
 
-from scratchdl import backend
 from scratchdl.autograd.function import Function
 from scratchdl.errors import ShapeError
 from scratchdl.ops._broadcast import broadcast_to
 from scratchdl.ops._convert import constant
+from scratchdl.ops._convert import floating as _floating
 from scratchdl.ops.arithmetic import where
+from scratchdl.ops.shape import Reshape
 from scratchdl.ops.unary import exp
 from scratchdl.tensor import Tensor
 
@@ -78,33 +79,8 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, 
     return tuple(size for i, size in enumerate(shape) if i not in axes)
 
 
-def _floating(x) -> Tensor:
-    """``x`` as a Tensor; integer and boolean data become the default float dtype (mean of ints)."""
-    x = constant(x)
-    if x.data.dtype.kind != "f":
-        x = Tensor._from_op(x.data.astype(backend.get_default_dtype()), None)
-    return x
-
-
-class _Reshape(Function):
-    """y = x with a new shape of the same size (private: re-inserts or drops reduced axes).
-
-    Backward: a reshape moves no values, so dx = g reshaped back to x's shape.
-    Saved for backward: x's shape.
-    Shapes: x (any) -> y (``shape``, with the same number of elements).
-    Double backward: supported.
-    """
-
-    def forward(self, x, shape):
-        self.x_shape = x.shape
-        return x.reshape(shape)
-
-    def backward(self, g):
-        return _reshape(g, self.x_shape)
-
-
 def _reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    return t if t.data.shape == shape else _Reshape.apply(t, shape=shape)
+    return t if t.data.shape == shape else Reshape.apply(t, shape=shape)
 
 
 # ---------------------------------------------------------------------------- sum and mean

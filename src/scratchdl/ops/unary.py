@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchdl import backend
 from scratchdl.autograd.function import Function
 from scratchdl.ops._convert import constant
+from scratchdl.ops._convert import floating as _floating
 from scratchdl.tensor import Tensor
 
 __all__ = ["abs", "clip", "cos", "exp", "log", "sin", "sqrt"]
@@ -143,15 +143,6 @@ class Clip(Function):
 
     def backward(self, g):
         return g * constant(self.mask)
-
-
-def _floating(x) -> Tensor:
-    """``x`` as a Tensor, with integer and boolean data converted to the default float dtype
-    (``exp`` of an integer tensor is a float tensor, as in PyTorch)."""
-    x = constant(x)
-    if x.data.dtype.kind != "f":
-        x = Tensor._from_op(x.data.astype(backend.get_default_dtype()), None)
-    return x
 
 
 def exp(x: Tensor) -> Tensor:

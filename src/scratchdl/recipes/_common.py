@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from scratchdl.backend import manual_seed
+from scratchdl.serialization import write_atomically
 
 
 def output_folder(name: str, out: str | os.PathLike | None) -> Path:
@@ -36,9 +37,7 @@ def output_folder(name: str, out: str | os.PathLike | None) -> Path:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (temp file + rename)."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, default=_plain))
-    os.replace(temporary, path)
+    write_atomically(path, lambda: json.dumps(data, indent=2, default=_plain).encode())
 
 
 def _plain(value: Any) -> Any:
@@ -61,13 +60,12 @@ def train_classifier(
     out,
     lr: float = 1e-3,
     make_optimizer: Callable[[Any], Any] | None = None,
-    weight_decay: float = 0.0,
     extra_metrics: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Seed, build the model, train it with fit, evaluate on both sets, write the outputs.
 
     ``build_model()`` runs after ``manual_seed(seed)``, so the initial weights follow the seed
-    as well as the data order and dropout. The optimizer is Adam(lr, weight_decay) unless
+    as well as the data order and dropout. The optimizer is Adam(lr) unless
     ``make_optimizer(parameters)`` builds another (plain SGD for the classic recipes). Binary
     sets (targets of shape (N, 1)) use BCE-with-logits, multi-class sets cross-entropy.
     ``extra_metrics`` (a sweep's results, say) are added to metrics.json after the standard keys.
@@ -79,7 +77,7 @@ def train_classifier(
     manual_seed(seed)
     model = build_model()
     if make_optimizer is None:
-        opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        opt = optim.Adam(model.parameters(), lr=lr)
     else:
         opt = make_optimizer(model.parameters())
     targets = train_set[np.arange(1)][1]
@@ -120,4 +118,5 @@ def report(name: str, metrics: dict[str, float], out) -> str:
         for key, value in metrics.items()
         if key not in ("seed",)
     )
-    return f"{name}: {shown}  (outputs in {output_folder(name, out)})"
+    folder = Path(out) if out is not None else Path("runs") / name
+    return f"{name}: {shown}  (outputs in {folder})"

@@ -16,12 +16,15 @@ where an uninterrupted one would.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from scratchdl.serialization import write_atomically
 
 if TYPE_CHECKING:
     from scratchdl.train.loop import Trainer
@@ -263,12 +266,11 @@ class CSVLogger(Callback):
     def _rewrite(self, fields: list[str]) -> None:
         with open(self.path, newline="") as handle:
             rows = list(csv.DictReader(handle))
-        temporary = self.path + ".tmp"
-        with open(temporary, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields, restval="")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(temporary, self.path)
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomically(self.path, lambda: text.getvalue().encode())
 
 
 class JSONLogger(Callback):
@@ -278,10 +280,8 @@ class JSONLogger(Callback):
         self.path = os.fspath(path)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        temporary = self.path + ".tmp"
-        with open(temporary, "w") as handle:
-            json.dump(trainer.history.to_dict(), handle, indent=2)
-        os.replace(temporary, self.path)
+        history = trainer.history.to_dict()
+        write_atomically(self.path, lambda: json.dumps(history, indent=2).encode())
 
 
 class LRSchedulerCallback(Callback):

@@ -14,6 +14,7 @@ import tarfile
 import numpy as np
 import pytest
 
+from scratchdl.data._safe_pickle import load_pickle
 from scratchdl.data.datasets import (
     CIFAR10,
     CIFAR100,
@@ -22,7 +23,7 @@ from scratchdl.data.datasets import (
     DatasetNotFoundError,
     UnsafePickleError,
 )
-from scratchdl.data.datasets.cifar import load_pickle, safe_extract
+from scratchdl.data.datasets.cifar import safe_extract
 from scratchdl.data.download import sha256_file
 
 

@@ -11,8 +11,9 @@ Every loader looks in ``data_root(root)`` (the folder given, else ``$SCRATCHDL_D
 when files are missing, says where it looked and how to get them.
 """
 
+from scratchdl.data._safe_pickle import UnsafePickleError
 from scratchdl.data.datasets.cats import load_cat_vs_noncat
-from scratchdl.data.datasets.cifar import CIFAR10, CIFAR100, UnsafePickleError
+from scratchdl.data.datasets.cifar import CIFAR10, CIFAR100
 from scratchdl.data.datasets.digits import load_digits
 from scratchdl.data.datasets.mnist import MNIST, FashionMNIST, read_idx
 from scratchdl.data.download import (

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchdl.data._safe_pickle import RestrictedUnpickler, UnsafePickleError, load_pickle
+from scratchdl.data._safe_pickle import load_pickle
 from scratchdl.data.dataset import TensorDataset
 from scratchdl.data.download import (
     ChecksumError,
@@ -35,14 +35,7 @@ from scratchdl.data.download import (
     sha256_file,
 )
 
-__all__ = [
-    "CIFAR10",
-    "CIFAR100",
-    "RestrictedUnpickler",
-    "UnsafePickleError",
-    "load_pickle",
-    "safe_extract",
-]
+__all__ = ["CIFAR10", "CIFAR100", "safe_extract"]
 
 
 def safe_extract(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
