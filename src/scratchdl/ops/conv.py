@@ -134,39 +134,50 @@ def _windows(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
 
 
 def _group_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
-    """im2col in GEMM layout: (N, C, H, W) -> cols (N, G, Cg·KH·KW, OH·OW), one copy.
+    """im2col in GEMM layout: (N, C, H, W) -> cols (G, Cg·KH·KW, N·OH·OW), one copy.
 
-    Rows run over (c, a, b) and columns over output pixels, so ``W_g @ cols[n, g]`` is the
-    convolution of sample n in group g, and the copy's inner loop reads whole rows of x.
+    Rows run over (c, a, b) and columns over (sample, output pixel), so the batch is folded
+    into the columns: ``dW_g = g_g @ cols[g]ᵀ`` is one GEMM with g as (G, Og, N·OH·OW), and
+    the forward reads ``cols`` as an (N, G, Cg·KH·KW, OH·OW) strided view, a GEMM per sample
+    whose result is already (N, O, OH·OW). The copy's inner loop reads whole rows of x.
     """
     n, c = x.shape[:2]
     g = spec.groups
     win = _windows(x, kh, kw, spec)  # (N, C, OH, OW, KH, KW), a view
     oh, ow = win.shape[2:4]
-    win = win.transpose(0, 1, 4, 5, 2, 3)  # (N, C, KH, KW, OH, OW), still a view
-    return win.reshape(n, g, (c // g) * kh * kw, oh * ow)  # the copy: (N, G, Cg·KH·KW, OH·OW)
+    win = win.transpose(1, 4, 5, 0, 2, 3)  # (C, KH, KW, N, OH, OW), still a view
+    return win.reshape(g, (c // g) * kh * kw, n * oh * ow)  # the copy
+
+
+def _rows(g: np.ndarray, groups: int) -> np.ndarray:
+    """A conv output or its gradient (N, O, OH, OW) as GEMM rows (G, O/G, N·OH·OW), one copy."""
+    n, o, oh, ow = g.shape
+    rows = g.reshape(n, groups, o // groups, oh * ow).transpose(1, 2, 0, 3)  # (G, Og, N, P)
+    return rows.reshape(groups, o // groups, n * oh * ow)
 
 
 def _col2im_groups(
     cols: np.ndarray, x_shape, kh: int, kw: int, oh: int, ow: int, spec: _Spec
 ) -> np.ndarray:
-    """Adjoint of ``_group_cols``: cols (N, G, Cg·KH·KW, OH·OW) -> image (N, C, H, W).
+    """Adjoint of ``_group_cols``: cols (G, Cg·KH·KW, N·OH·OW) -> image (N, C, H, W).
 
     Every window is added back where it came from. The loop runs over the KH·KW kernel taps
     (never over pixels or samples): tap (a, b) of every window lands on the strided slice
     ``xpad[:, :, a·dh : a·dh + sh·OH : sh, b·dw : b·dw + sw·OW : sw]``, and distinct windows
-    hit distinct pixels within one tap, so ``+=`` on the slice is an exact scatter-add.
+    hit distinct pixels within one tap, so ``+=`` on the slice is an exact scatter-add. The
+    padded image is accumulated channel-major (C, N, Hp, Wp) so that each tap's block of
+    ``cols`` is read contiguously; one transpose at the end gives (N, C, H, W).
     """
     n, c, h, w = x_shape
     (sh, sw), (pt, pb, pl, pr), (dh, dw) = spec.stride, spec.padding, spec.dilation
-    cols = cols.reshape(n, c, kh, kw, oh, ow)  # (N, C, KH, KW, OH, OW), free
-    xp = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=cols.dtype)
+    cols = cols.reshape(c, kh, kw, n, oh, ow)  # (C, KH, KW, N, OH, OW), free
+    xp = np.zeros((c, n, h + pt + pb, w + pl + pr), dtype=cols.dtype)
     for a in range(kh):
         for b in range(kw):
             rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
             columns = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
-            xp[:, :, rows, columns] += cols[:, :, a, b]
-    return xp[:, :, pt : pt + h, pl : pl + w]
+            xp[:, :, rows, columns] += cols[:, a, b]
+    return xp[:, :, pt : pt + h, pl : pl + w].transpose(1, 0, 2, 3)
 
 
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -187,7 +198,8 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     kh, kw = _pair("im2col", "kernel_size", kernel_size)
     spec = _spec("im2col", (kh, kw), stride, padding, dilation, 1)
     n, c = x.shape[:2]
-    return _group_cols(x, kh, kw, spec).reshape(n, c * kh * kw, -1)  # (N, C·KH·KW, OH·OW)
+    cols = _group_cols(x, kh, kw, spec).reshape(c * kh * kw, n, -1)  # (C·KH·KW, N, OH·OW)
+    return np.ascontiguousarray(cols.transpose(1, 0, 2))  # (N, C·KH·KW, OH·OW)
 
 
 def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -216,6 +228,7 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.nd
             f"col2im: cols must have shape (N, C*KH*KW, OH*OW) = {(n, c * kh * kw, oh * ow)} "
             f"for x_shape={tuple(x_shape)}; received {cols.shape}."
         )
+    cols = cols.transpose(1, 0, 2).reshape(1, c * kh * kw, n * oh * ow)  # GEMM layout, a copy
     return np.ascontiguousarray(_col2im_groups(cols, (n, c, h, w), kh, kw, oh, ow, spec))
 
 
@@ -225,15 +238,20 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.nd
 
 
 def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec, cols=None):
-    """y = conv(x, W) as one (batched) matmul ``W_g @ cols[n, g]``; returns (y, cols)."""
+    """y = conv(x, W) as one (batched) matmul ``W_g @ cols[g][:, n]``; returns (y, cols).
+
+    A GEMM per sample on a strided view of ``cols`` writes y straight in (N, O, OH, OW) order;
+    one GEMM over N·OH·OW columns would need a transpose copy of y afterwards.
+    """
     n = x.shape[0]
     o, cg, kh, kw = w.shape
     g = spec.groups
     oh, ow = _out_hw(x.shape[2], x.shape[3], kh, kw, spec)
     if cols is None:
-        cols = _group_cols(x, kh, kw, spec)  # (N, G, Cg·KH·KW, OH·OW)
+        cols = _group_cols(x, kh, kw, spec)  # (G, Cg·KH·KW, N·OH·OW)
     wm = w.reshape(g, o // g, cg * kh * kw)  # (G, Og, Cg·KH·KW)
-    y = np.matmul(wm, cols)  # (N, G, Og, OH·OW), already in (N, O, OH, OW) order
+    per_sample = cols.reshape(g, cg * kh * kw, n, oh * ow).transpose(2, 0, 1, 3)  # a view
+    y = np.matmul(wm, per_sample)  # (N, G, Og, OH·OW), already in (N, O, OH, OW) order
     return y.reshape(n, o, oh, ow), cols
 
 
@@ -247,12 +265,12 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -
     _, cg, kh, kw = w.shape
     g = spec.groups
     wt = w.reshape(g, o // g, cg * kh * kw).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
-    cols = np.matmul(wt, x.reshape(n, g, o // g, oh * ow))  # (N, G, Cg·KH·KW, OH·OW)
+    cols = np.matmul(wt, _rows(x, g))  # one GEMM per group: (G, Cg·KH·KW, N·OH·OW)
     return np.ascontiguousarray(_col2im_groups(cols, (n, cg * g, *out_hw), kh, kw, oh, ow, spec))
 
 
 def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec, cols=None):
-    """dW = corr(x, g) = Σ_n g_rows[n, g] @ cols[n, g]ᵀ, one batched matmul and a sum over N.
+    """dW = corr(x, g) = g_rows[g] @ cols[g]ᵀ, one GEMM per group (the batch is in the columns).
 
     dW[o, c, a, b] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh, j·sw + b·dw] (per group).
     """
@@ -260,9 +278,8 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec, cols=No
     kh, kw = kernel
     gr = spec.groups
     if cols is None:
-        cols = _group_cols(x, kh, kw, spec)  # (N, G, Cg·KH·KW, OH·OW)
-    gm = g.reshape(n, gr, o // gr, oh * ow)  # (N, G, Og, OH·OW), free
-    dw = np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, Og, Cg·KH·KW)
+        cols = _group_cols(x, kh, kw, spec)  # (G, Cg·KH·KW, N·OH·OW)
+    dw = np.matmul(_rows(g, gr), cols.transpose(0, 2, 1))  # (G, Og, Cg·KH·KW)
     return dw.reshape(o, x.shape[1] // gr, kh, kw)
 
 
