@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
@@ -27,6 +26,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _timing import median_ms  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 import scratchdl as sd  # noqa: E402
 from scratchdl.nn import functional as F  # noqa: E402
@@ -78,16 +78,6 @@ def torch_fns(name: str):
     return forward, step
 
 
-def time_steps(step, steps: int) -> float:
-    """Median milliseconds per call over ``steps`` timed calls."""
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -105,8 +95,8 @@ def main() -> None:
                 theirs[index]()
             ours_rounds, theirs_rounds = [], []
             for _ in range(args.rounds):  # alternate frameworks round by round
-                ours_rounds.append(time_steps(ours[index], args.steps))
-                theirs_rounds.append(time_steps(theirs[index], args.steps))
+                ours_rounds.append(median_ms(ours[index], args.steps))
+                theirs_rounds.append(median_ms(theirs[index], args.steps))
             rows.append((name, kind, ours_rounds, theirs_rounds))
 
     header = f"{'shape':<9}{'pass':<9}{'scratchdl ms':>14}{'torch ms':>12}{'ratio':>8}  "

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
@@ -22,6 +21,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _timing import median_ms  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 import scratchdl as sd  # noqa: E402
 from scratchdl import nn, optim  # noqa: E402
@@ -76,15 +76,6 @@ def torch_step(model):
         opt.step()
 
     return step, opt.step
-
-
-def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _timing import median_ms  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 import scratchdl as sd  # noqa: E402
 from scratchdl.nn import functional as F  # noqa: E402
@@ -117,16 +118,6 @@ def torch_step(kind: str, lr: float = 0.01):
     return step
 
 
-def time_steps(step, steps: int) -> float:
-    """Median milliseconds per step over ``steps`` timed calls."""
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
-
-
 def gemm_gflops() -> float:
     """Measured float32 matmul speed of NumPy on this machine (GFLOP/s, 2 threads)."""
     a = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
@@ -168,8 +159,8 @@ def main() -> None:
             theirs()
         ours_rounds, theirs_rounds = [], []
         for _ in range(args.rounds):  # alternate frameworks round by round
-            ours_rounds.append(time_steps(ours, steps))
-            theirs_rounds.append(time_steps(theirs, steps))
+            ours_rounds.append(median_ms(ours, steps))
+            theirs_rounds.append(median_ms(theirs, steps))
         rows.append((kind, ours_rounds, theirs_rounds))
 
     header = f"{'model':<8}{'scratchdl ms':>14}{'torch ms':>12}{'ratio':>8}  {'spread (ms)':<28}"
