@@ -36,6 +36,11 @@ def test_unknown_recipe_and_bad_epochs(capsys):
     assert main(["run", "moons", "--epochs", "0"]) == 2
 
 
+def test_limit_is_refused_by_recipes_without_it(capsys):
+    assert main(["run", "moons", "--limit", "10"]) == 2
+    assert "moons has no --limit option" in capsys.readouterr().err
+
+
 def test_python_dash_m_entry_point():
     result = subprocess.run(
         [sys.executable, "-m", "scratchdl", "list"], capture_output=True, text=True, check=True

@@ -1,9 +1,10 @@
 """The command line: ``scratchdl list`` and ``scratchdl run RECIPE [--epochs N] [--seed S]
-[--out DIR] [--quick]``."""
+[--out DIR] [--quick] [--limit N]``."""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 
 from scratchdl.recipes import RECIPES
@@ -22,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--out", default=None, help="output folder (default runs/RECIPE)")
     run.add_argument("--quick", action="store_true", help="the short version the tests run")
+    run.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="train on the first N training images only (recipes on large data sets, e.g. cifar)",
+    )
     return parser
 
 
@@ -42,7 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scratchdl run: --epochs must be >= 1; received {args.epochs}", file=sys.stderr)
         return 2
     module = RECIPES[args.recipe]
-    metrics = module.run(epochs=args.epochs, seed=args.seed, out=args.out, quick=args.quick)
+    options = {}
+    if args.limit is not None:
+        if "limit" not in inspect.signature(module.run).parameters:
+            print(f"scratchdl run: {args.recipe} has no --limit option", file=sys.stderr)
+            return 2
+        if args.limit < 1:
+            print(f"scratchdl run: --limit must be >= 1; received {args.limit}", file=sys.stderr)
+            return 2
+        options["limit"] = args.limit
+    metrics = module.run(
+        epochs=args.epochs, seed=args.seed, out=args.out, quick=args.quick, **options
+    )
     print(report(args.recipe, metrics, args.out))
     return 0
 

@@ -94,13 +94,41 @@ def test_conv2d_gradients_of_one_input(rng):
 
 
 def test_conv2d_backward_twice_with_retained_graph(rng):
-    # Conv2d hands its saved im2col to the weight gradient once; a second backward recomputes it.
     x = sd.tensor(rng.standard_normal((2, 2, 5, 5)), requires_grad=True)
     w = sd.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
     y = conv2d(x, w, padding=1).sum()
     (g1,) = sd.autograd.grad(y, [w], retain_graph=True)
     (g2,) = sd.autograd.grad(y, [w])
     np.testing.assert_allclose(g1.data, g2.data)
+
+
+@pytest.mark.parametrize(
+    ("op", "ws", "kw"),
+    [
+        (conv2d, (4, 3, 3, 3), {"padding": 1, "groups": 2}),
+        (conv2d, (4, 6, 3, 3), {"stride": 2, "dilation": 2}),
+        (conv_transpose2d, (6, 2, 3, 3), {"stride": 2, "padding": 1, "groups": 2}),
+    ],
+)
+def test_chunks_of_samples_give_the_same_result(rng, monkeypatch, op, ws, kw):
+    # The batch is processed in chunks when the im2col columns exceed the budget; a budget of
+    # one byte forces one sample per chunk, which must not change any value.
+    x = rng.standard_normal((5, 6, 7, 7)).astype(np.float32)
+    w, g = rng.standard_normal(ws).astype(np.float32), None
+
+    def run():
+        xt, wt = sd.tensor(x, requires_grad=True), sd.tensor(w, requires_grad=True)
+        y = op(xt, wt, **kw)
+        nonlocal g
+        g = rng.standard_normal(y.shape).astype(np.float32) if g is None else g
+        y.backward(sd.tensor(g))
+        return y.data, xt.grad.data, wt.grad.data
+
+    whole = run()
+    monkeypatch.setattr("scratchdl.ops.conv._COLUMN_BUDGET", 1)
+    chunked = run()
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 # ---- PyTorch oracle --------------------------------------------------------------------------

@@ -237,8 +237,19 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.nd
 # ---------------------------------------------------------------------------------------------
 
 
-def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec, cols=None):
-    """y = conv(x, W) as one (batched) matmul ``W_g @ cols[g][:, n]``; returns (y, cols).
+# At most about this many bytes of im2col columns exist at once: the batch is processed in
+# chunks of samples, so a convolution's temporary memory stays bounded however large the batch
+# (nothing im2col-sized is kept for backward), and each chunk's columns stay near cache size.
+_COLUMN_BUDGET = 1 << 24  # 16 MiB
+
+
+def _batch_chunks(n: int, column_bytes_per_sample: int) -> list[slice]:
+    step = max(1, _COLUMN_BUDGET // max(column_bytes_per_sample, 1))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
+    """y = conv(x, W) as batched matmuls ``W_g @ cols[g][:, n]``, chunk by chunk of samples.
 
     A GEMM per sample on a strided view of ``cols`` writes y straight in (N, O, OH, OW) order;
     one GEMM over N·OH·OW columns would need a transpose copy of y afterwards.
@@ -247,16 +258,19 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec, cols=None):
     o, cg, kh, kw = w.shape
     g = spec.groups
     oh, ow = _out_hw(x.shape[2], x.shape[3], kh, kw, spec)
-    if cols is None:
-        cols = _group_cols(x, kh, kw, spec)  # (G, Cg·KH·KW, N·OH·OW)
-    wm = w.reshape(g, o // g, cg * kh * kw)  # (G, Og, Cg·KH·KW)
-    per_sample = cols.reshape(g, cg * kh * kw, n, oh * ow).transpose(2, 0, 1, 3)  # a view
-    y = np.matmul(wm, per_sample)  # (N, G, Og, OH·OW), already in (N, O, OH, OW) order
-    return y.reshape(n, o, oh, ow), cols
+    k, p = cg * kh * kw, oh * ow
+    wm = w.reshape(g, o // g, k)  # (G, Og, Cg·KH·KW)
+    y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
+    for part in _batch_chunks(n, g * k * p * x.itemsize):
+        nb = part.stop - part.start
+        cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
+        per_sample = cols.reshape(g, k, nb, p).transpose(2, 0, 1, 3)  # a view
+        np.matmul(wm, per_sample, out=y[part].reshape(nb, g, o // g, p))
+    return y
 
 
 def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -> np.ndarray:
-    """y = convᵀ(x, W), the adjoint of conv in its input: one matmul then col2im.
+    """y = convᵀ(x, W), the adjoint of conv in its input: a matmul then col2im per chunk.
 
     x (N, O, OH, OW) plays the role of a conv output, W (O, Cg, KH, KW) is the conv weight and
     y (N, C, H, W) with (H, W) = ``out_hw`` the conv input.
@@ -264,22 +278,30 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -
     n, o, oh, ow = x.shape
     _, cg, kh, kw = w.shape
     g = spec.groups
-    wt = w.reshape(g, o // g, cg * kh * kw).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
-    cols = np.matmul(wt, _rows(x, g))  # one GEMM per group: (G, Cg·KH·KW, N·OH·OW)
-    return np.ascontiguousarray(_col2im_groups(cols, (n, cg * g, *out_hw), kh, kw, oh, ow, spec))
+    k = cg * kh * kw
+    wt = w.reshape(g, o // g, k).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
+    y = np.empty((n, cg * g, *out_hw), dtype=np.result_type(x, w))
+    for part in _batch_chunks(n, g * k * oh * ow * x.itemsize):
+        cols = np.matmul(wt, _rows(x[part], g))  # a GEMM per group: (G, K, nb·OH·OW)
+        shape = (part.stop - part.start, cg * g, *out_hw)
+        y[part] = _col2im_groups(cols, shape, kh, kw, oh, ow, spec)
+    return y
 
 
-def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec, cols=None):
-    """dW = corr(x, g) = g_rows[g] @ cols[g]ᵀ, one GEMM per group (the batch is in the columns).
+def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec) -> np.ndarray:
+    """dW = corr(x, g) = Σ_chunks g_rows[g] @ cols[g]ᵀ, a GEMM per group and chunk of samples.
 
     dW[o, c, a, b] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh, j·sw + b·dw] (per group).
     """
     n, o, oh, ow = g.shape
     kh, kw = kernel
     gr = spec.groups
-    if cols is None:
-        cols = _group_cols(x, kh, kw, spec)  # (G, Cg·KH·KW, N·OH·OW)
-    dw = np.matmul(_rows(g, gr), cols.transpose(0, 2, 1))  # (G, Og, Cg·KH·KW)
+    k = (x.shape[1] // gr) * kh * kw
+    dw = None
+    for part in _batch_chunks(n, gr * k * oh * ow * x.itemsize):
+        cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
+        term = np.matmul(_rows(g[part], gr), cols.transpose(0, 2, 1))  # (G, Og, K)
+        dw = term if dw is None else np.add(dw, term, out=dw)
     return dw.reshape(o, x.shape[1] // gr, kh, kw)
 
 
@@ -307,8 +329,9 @@ class Conv2d(Function):
                             j·sw + b'·dw] = Σ_n g_rows @ colsᵀ                 (Conv2dWeightGrad)
         db = Σ_{n,i,j} g[n, o, i, j]
 
-    Saved for backward: ``cols`` (the im2col copy) when W needs a gradient, so dW costs one GEMM
-    and no second im2col; it is dropped after first use (recomputed if backward runs again).
+    Saved for backward: nothing but the inputs. The im2col columns are 9x the input for a 3x3
+    kernel, so keeping them would multiply a CNN's activation memory; dW rebuilds them chunk by
+    chunk of samples (at most ``_COLUMN_BUDGET`` bytes at a time).
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW) with OH, OW from
     ``conv_output_size``.
     Notes: padding is (top, bottom, left, right) so that padding='same' with an even kernel
@@ -320,8 +343,7 @@ class Conv2d(Function):
 
     def forward(self, x, w, b=None, spec=None):
         self.spec = spec
-        y, cols = _conv_forward(x, w, spec)
-        self.cols = cols if self.needs_input_grad[1] else None
+        y = _conv_forward(x, w, spec)
         if b is not None:
             y += b.reshape(-1, 1, 1)  # y is our own fresh array
         return y
@@ -332,8 +354,7 @@ class Conv2d(Function):
         if self.needs_input_grad[0]:
             dx = ConvTranspose2d.apply(g, w, spec=self.spec, out_hw=x.shape[2:])
         if self.needs_input_grad[1]:
-            dw = Conv2dWeightGrad.apply(x, g, spec=self.spec, kernel=w.shape[2:], cols=self.cols)
-            self.cols = None
+            dw = Conv2dWeightGrad.apply(x, g, spec=self.spec, kernel=w.shape[2:])
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
             db = g.sum(axis=(0, 2, 3))
         return dx, dw, db
@@ -393,14 +414,14 @@ class Conv2dWeightGrad(Function):
         dx = convᵀ(g, gw)     (ConvTranspose2d onto x's spatial size)
         dg = conv(x, gw)      (Conv2d)
 
-    Saved for backward: nothing (``cols`` may be handed over by ``Conv2d`` to skip one im2col).
+    Saved for backward: nothing.
     Shapes: x (N, C, H, W), g (N, O, OH, OW), dW (O, C/G, KH, KW).
     Double backward: supported.
     """
 
-    def forward(self, x, g, spec=None, kernel=None, cols=None):
+    def forward(self, x, g, spec=None, kernel=None):
         self.spec = spec
-        return _conv_weight_grad(x, g, tuple(kernel), spec, cols)
+        return _conv_weight_grad(x, g, tuple(kernel), spec)
 
     def backward(self, gw):
         x, g = self.inputs
