@@ -101,6 +101,45 @@ def test_array_backed_datasets_are_batched_by_fancy_indexing(monkeypatch):
     np.testing.assert_array_equal(x.data, [[2, 3], [18, 19], [10, 11]])
 
 
+def test_subclasses_keep_the_fast_path_unless_they_change_indexing():
+    class Images(TensorDataset):  # like CIFAR10: a TensorDataset with extra attributes
+        pass
+
+    class Doubled(TensorDataset):
+        def __getitem__(self, index):
+            x, y = super().__getitem__(index)
+            return x * 2, y
+
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)
+    y = np.arange(4)
+    first = next(iter(DataLoader(Images(x, y), batch_size=4)))
+    np.testing.assert_array_equal(first[0].data, x)
+    doubled = next(iter(DataLoader(Doubled(x, y), batch_size=4)))
+    np.testing.assert_array_equal(doubled[0].data, 2 * x)
+
+
+def test_datasets_that_index_whole_batches_get_one_call_per_batch():
+    class Batched:
+        supports_batch_indexing = True
+
+        def __init__(self):
+            self.calls = []
+
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, index):
+            self.calls.append(np.asarray(index).tolist())
+            index = np.asarray(index)
+            return index.astype(np.float32) * 10, index
+
+    data = Batched()
+    batches = list(DataLoader(data, batch_size=2))
+    assert data.calls == [[0, 1], [2, 3], [4]]
+    assert [b[1].tolist() for b in batches] == [[0, 1], [2, 3], [4]]
+    assert batches[0][0].dtype == np.float32 and batches[0][0].tolist() == [0.0, 10.0]
+
+
 def test_shuffled_subset_visits_exactly_its_samples():
     part = Subset(_dataset(20), [3, 5, 7, 11, 13])
     loader = DataLoader(part, batch_size=2, shuffle=True, generator=1)

@@ -3,7 +3,9 @@
 ``Dataset``/``TensorDataset`` hold samples, ``DataLoader`` yields shuffled mini-batches of
 Tensors, ``Standardizer`` rescales features with training-set statistics, and ``flower``,
 ``moons``, ``circles``, ``xor``, ``spirals``, ``swiss_roll`` and ``blobs`` draw seeded toy
-problems to train on.
+problems to train on. ``Compose``, ``RandomCrop``, ``RandomHorizontalFlip``, ``Normalize`` and
+``ToFloat`` augment image batches, and ``TransformDataset`` applies them to a dataset's samples.
+``make_mnist1d`` generates the MNIST-1D set locally.
 
 >>> from scratchdl.data import DataLoader, moons
 >>> loader = DataLoader(moons(n=200, seed=0), batch_size=64, shuffle=True, generator=0)
@@ -11,6 +13,14 @@ problems to train on.
 [(64, 2), (64, 2), (64, 2), (8, 2)]
 """
 
+from scratchdl.data.augment import (
+    Compose,
+    Normalize,
+    RandomCrop,
+    RandomHorizontalFlip,
+    ToFloat,
+    TransformDataset,
+)
 from scratchdl.data.dataloader import DataLoader, default_collate
 from scratchdl.data.dataset import Dataset, Subset, TensorDataset, random_split
 
@@ -20,8 +30,10 @@ from scratchdl.data.datasets import (  # noqa: E402
     CIFAR100,
     MNIST,
     FashionMNIST,
+    MNIST1DData,
     load_cat_vs_noncat,
     load_digits,
+    make_mnist1d,
 )
 from scratchdl.data.download import data_root, download_url  # noqa: E402
 from scratchdl.data.synthetic import blobs, circles, flower, moons, spirals, swiss_roll, xor
@@ -33,10 +45,16 @@ __all__ = [
     "Dataset",
     "Subset",
     "TensorDataset",
+    "TransformDataset",
     "default_collate",
     "random_split",
-    # transforms
+    # transforms and augmentation
+    "Compose",
+    "Normalize",
+    "RandomCrop",
+    "RandomHorizontalFlip",
     "Standardizer",
+    "ToFloat",
     "standardize",
     # synthetic 2-D sets
     "blobs",
@@ -51,8 +69,10 @@ __all__ = [
     "CIFAR100",
     "FashionMNIST",
     "MNIST",
+    "MNIST1DData",
     "data_root",
     "download_url",
     "load_cat_vs_noncat",
     "load_digits",
+    "make_mnist1d",
 ]

@@ -6,8 +6,12 @@ loader serves every epoch.
 
 Two ways to build a batch from the indices ``idx`` of its samples:
 
-* **array-backed datasets** (``TensorDataset``, and ``Subset`` views of one) are batched by one
-  fancy index per array, ``x[idx]``: NumPy copies the rows in C, with no Python loop over samples;
+* **array-backed datasets** (``TensorDataset``, its subclasses such as ``CIFAR10`` that keep its
+  indexing, and ``Subset`` views of one) are batched by one fancy index per array, ``x[idx]``:
+  NumPy copies the rows in C, with no Python loop over samples;
+* **datasets that index whole batches** (``supports_batch_indexing`` is true, as for a
+  ``TransformDataset`` over array-backed data) get ``dataset[idx]`` once per batch, so their
+  transforms run vectorised over the batch;
 * **any other dataset** is read sample by sample, ``[dataset[i] for i in idx]``, and the list is
   handed to ``collate_fn`` (by default ``default_collate``, which stacks each field).
 
@@ -92,9 +96,17 @@ def _array_source(dataset) -> tuple[tuple[np.ndarray, ...], np.ndarray | None] |
     while isinstance(dataset, Subset):
         index_map = dataset.indices if index_map is None else dataset.indices[index_map]
         dataset = dataset.dataset
-    if type(dataset) is TensorDataset:  # a subclass may override __getitem__: use the slow path
+    # A subclass that overrides __getitem__ may change the samples: it takes the slow path.
+    if (
+        isinstance(dataset, TensorDataset)
+        and type(dataset).__getitem__ is TensorDataset.__getitem__
+    ):
         return dataset.arrays, index_map
     return None
+
+
+def _as_tensor(field: Any) -> Tensor:
+    return field if isinstance(field, Tensor) else Tensor._from_op(np.asarray(field), None)
 
 
 def _check_positive_int(name: str, value: Any) -> int:
@@ -280,6 +292,9 @@ class _DataLoaderIterator:
                 self.order = index_map[self.order]  # subset positions -> rows of the arrays
         else:
             self.arrays = None
+        self.batch_indexing = loader.collate_fn is None and bool(
+            getattr(loader.dataset, "supports_batch_indexing", False)
+        )
 
     def __iter__(self) -> _DataLoaderIterator:
         return self
@@ -297,6 +312,11 @@ class _DataLoaderIterator:
             # One fancy index per array: rows idx of x, rows idx of y, ... (a fresh copy each).
             return tuple(Tensor._from_op(a[idx], None) for a in self.arrays)
         dataset = self.loader.dataset
+        if self.batch_indexing:
+            batch = dataset[idx]
+            if isinstance(batch, (tuple, list)):
+                return tuple(_as_tensor(field) for field in batch)
+            return _as_tensor(batch)
         samples = [dataset[int(i)] for i in idx]
         collate = self.loader.collate_fn or default_collate
         return collate(samples)
