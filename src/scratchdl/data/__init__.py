@@ -19,10 +19,9 @@ from scratchdl.data.augment import (
     RandomCrop,
     RandomHorizontalFlip,
     ToFloat,
-    TransformDataset,
 )
 from scratchdl.data.dataloader import DataLoader, default_collate
-from scratchdl.data.dataset import Dataset, Subset, TensorDataset, random_split
+from scratchdl.data.dataset import Dataset, Subset, TensorDataset, TransformDataset, random_split
 
 # Real data sets and downloads
 from scratchdl.data.datasets import (  # noqa: E402

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from scratchdl import backend
 from scratchdl.errors import ShapeError
 from scratchdl.tensor import Tensor
 
-__all__ = ["Dataset", "Subset", "TensorDataset", "random_split"]
+__all__ = ["Dataset", "Subset", "TensorDataset", "TransformDataset", "random_split"]
 
 
 class Dataset:
@@ -267,3 +267,94 @@ def random_split(
     order = rng.permutation(n)
     bounds = np.cumsum([0, *counts])
     return [Subset(dataset, order[start:stop]) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+def indexes_whole_batches(dataset: Any) -> bool:
+    """True when ``dataset[index_array]`` returns the whole batch at once: a TensorDataset (or
+    a subclass that keeps its indexing), seen through any Subsets and TransformDatasets."""
+    while isinstance(dataset, (Subset, TransformDataset)):
+        dataset = dataset.dataset
+    return isinstance(dataset, TensorDataset) and (
+        type(dataset).__getitem__ is TensorDataset.__getitem__
+    )
+
+
+class TransformDataset(Dataset):
+    """A dataset whose samples pass through ``transform`` (inputs) and ``target_transform``.
+
+    For samples ``(x, y, ...)`` the result is ``(transform(x), target_transform(y), ...)``; a
+    sample that is a single array becomes ``transform(sample)``. A new random draw happens on
+    every access, so each epoch sees new crops and flips.
+
+    Indexing with an int gives one transformed sample. Indexing with an integer array (when the
+    wrapped dataset is array-backed: a ``TensorDataset``, a dataset such as ``MNIST`` or
+    ``CIFAR10`` built on it, or a ``Subset`` of one) gives a whole batch ``(N, C, H, W)``,
+    transformed in one vectorised call with one draw per image; ``supports_batch_indexing``
+    says whether that path is available.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Samples to transform; kept, not copied.
+    transform : callable, optional
+        Applied to the first field (the image). None leaves it as is.
+    target_transform : callable, optional
+        Applied to the second field (the label). None leaves it as is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scratchdl.data import DataLoader, RandomCrop, TensorDataset
+    >>> images = np.zeros((10, 3, 8, 8), dtype=np.float32)
+    >>> train = TransformDataset(TensorDataset(images, np.arange(10)), RandomCrop(8, padding=2))
+    >>> x, y = train[np.arange(4)]
+    >>> x.shape, y.tolist()
+    ((4, 3, 8, 8), [0, 1, 2, 3])
+    >>> [tuple(x.shape) for x, y in DataLoader(train, batch_size=4)]
+    [(4, 3, 8, 8), (4, 3, 8, 8), (2, 3, 8, 8)]
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+    ) -> None:
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                f"TransformDataset: the dataset needs __len__ and __getitem__ (a map-style "
+                f"Dataset); received an object of type {type(dataset).__name__}."
+            )
+        for name, function in (("transform", transform), ("target_transform", target_transform)):
+            if function is not None and not callable(function):
+                raise TypeError(
+                    f"TransformDataset: {name} must be callable or None; received {function!r}."
+                )
+        self.dataset = dataset
+        self.transform = transform
+        self.target_transform = target_transform
+
+    @property
+    def supports_batch_indexing(self) -> bool:
+        """Whether ``self[index_array]`` returns a whole transformed batch in one call."""
+        return indexes_whole_batches(self.dataset)
+
+    def __getitem__(self, index: Any) -> Any:
+        sample = self.dataset[index]
+        if not isinstance(sample, (tuple, list)):
+            return self.transform(sample) if self.transform is not None else sample
+        fields = list(sample)
+        if self.transform is not None and fields:
+            fields[0] = self.transform(fields[0])
+        if self.target_transform is not None and len(fields) > 1:
+            fields[1] = self.target_transform(fields[1])
+        return tuple(fields)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __repr__(self) -> str:
+        return (
+            f"TransformDataset({self.dataset!r}, transform={self.transform!r}, "
+            f"target_transform={self.target_transform!r})"
+        )
