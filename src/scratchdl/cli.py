@@ -1,5 +1,5 @@
 """The command line: ``scratchdl list`` and ``scratchdl run RECIPE [--epochs N] [--seed S]
-[--out DIR] [--quick] [--limit N]``."""
+[--out DIR] [--quick] [--dataset NAME] [--limit N]``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import inspect
 import sys
 
+from scratchdl.data.download import DatasetNotFoundError
 from scratchdl.recipes import RECIPES
 from scratchdl.recipes._common import report
 
@@ -23,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--out", default=None, help="output folder (default runs/RECIPE)")
     run.add_argument("--quick", action="store_true", help="the short version the tests run")
+    run.add_argument(
+        "--dataset", default=None, help="which data set, for recipes offering several (cifar)"
+    )
     run.add_argument(
         "--limit",
         type=int,
@@ -49,18 +53,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scratchdl run: --epochs must be >= 1; received {args.epochs}", file=sys.stderr)
         return 2
     module = RECIPES[args.recipe]
-    options = {}
-    if args.limit is not None:
-        if "limit" not in inspect.signature(module.run).parameters:
-            print(f"scratchdl run: {args.recipe} has no --limit option", file=sys.stderr)
+    options = {name: getattr(args, name) for name in ("dataset", "limit")}
+    options = {name: value for name, value in options.items() if value is not None}
+    accepted = inspect.signature(module.run).parameters
+    for name in options:
+        if name not in accepted:
+            print(f"scratchdl run: {args.recipe} has no --{name} option", file=sys.stderr)
             return 2
-        if args.limit < 1:
-            print(f"scratchdl run: --limit must be >= 1; received {args.limit}", file=sys.stderr)
-            return 2
-        options["limit"] = args.limit
-    metrics = module.run(
-        epochs=args.epochs, seed=args.seed, out=args.out, quick=args.quick, **options
-    )
+    if options.get("limit", 1) < 1:
+        print(f"scratchdl run: --limit must be >= 1; received {args.limit}", file=sys.stderr)
+        return 2
+    try:
+        metrics = module.run(
+            epochs=args.epochs, seed=args.seed, out=args.out, quick=args.quick, **options
+        )
+    except DatasetNotFoundError as error:  # a recipe on real data whose files are not here
+        print(f"scratchdl run {args.recipe}: {error}", file=sys.stderr)
+        return 2
     print(report(args.recipe, metrics, args.out))
     return 0
 

@@ -7,6 +7,7 @@ import json
 from scratchdl import nn, optim
 from scratchdl.recipes import RECIPES, planar
 from tests.recipes import check_quick_run
+from tests.recipes.test_report import check_run_figures
 
 
 def test_registered_and_uses_the_course_network():
@@ -30,6 +31,7 @@ def test_quick_run_learns_and_writes_the_sweep(tmp_path):
     assert max(metrics["sweep_test_accuracy"].values()) >= 0.8
     history = json.loads((tmp_path / "history.json").read_text())
     assert len(history["loss"]) == metrics["epochs"] == 800
+    check_run_figures(tmp_path)
 
 
 def test_plain_gradient_descent():

@@ -16,6 +16,7 @@ from scratchdl.nn.layers.activation import (
     Tanh,
 )
 from scratchdl.nn.layers.containers import ModuleDict, ModuleList, Sequential
+from scratchdl.nn.layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from scratchdl.nn.layers.dropout import Dropout
 from scratchdl.nn.layers.embedding import Embedding
 from scratchdl.nn.layers.linear import Identity, Linear
@@ -28,16 +29,23 @@ from scratchdl.nn.layers.loss import (
     MSELoss,
     NLLLoss,
 )
-from scratchdl.nn.layers.norm import BatchNorm1d, LayerNorm
+from scratchdl.nn.layers.norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from scratchdl.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
 from scratchdl.nn.layers.reshape import Flatten
 from scratchdl.nn.module import Module
 from scratchdl.nn.parameter import Parameter
 from scratchdl.nn.regularization import l2_penalty
 
 __all__ = [
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "ELU",
@@ -52,6 +60,8 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -63,6 +73,7 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    "Upsample",
     "functional",
     "init",
     "l2_penalty",

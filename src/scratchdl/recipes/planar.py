@@ -81,6 +81,7 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         batch_size=len(train_set),
         seed=seed,
         out=out,
+        quick=quick,
         make_optimizer=lambda parameters: optim.SGD(parameters, lr=LEARNING_RATE),
         extra_metrics={"sweep_train_accuracy": sweep_train, "sweep_test_accuracy": sweep_test},
     )

@@ -33,4 +33,5 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         batch_size=64,
         seed=seed,
         out=out,
+        quick=quick,
     )

@@ -1,4 +1,5 @@
-"""Tests of BatchNorm1d and LayerNorm against torch.nn, including running statistics."""
+"""Tests of BatchNorm1d, BatchNorm2d and LayerNorm against torch.nn, including running
+statistics."""
 
 from __future__ import annotations
 
@@ -25,15 +26,32 @@ def test_batchnorm1d_matches_torch(shape, affine):
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("momentum", [0.1, None])
-@pytest.mark.parametrize("track", [True, False])
-def test_batchnorm1d_running_statistics_follow_torch(rng, momentum, track):
+@pytest.mark.parametrize("shape", [(4, 3, 5, 5), (2, 3, 1, 2)], ids=str)
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm2d_matches_torch(shape, affine):
     import torch
 
-    layer = nn.BatchNorm1d(4, momentum=momentum, track_running_stats=track)
-    reference = torch.nn.BatchNorm1d(4, momentum=momentum, track_running_stats=track)
+    check_layer(
+        lambda: nn.BatchNorm2d(3, affine=affine),
+        lambda: torch.nn.BatchNorm2d(3, affine=affine),
+        shape,
+        shape,
+    )
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("track", [True, False])
+@pytest.mark.parametrize(
+    "layer_name, shape", [("BatchNorm1d", (16, 4)), ("BatchNorm2d", (4, 4, 3, 5))]
+)
+def test_batchnorm_running_statistics_follow_torch(rng, momentum, track, layer_name, shape):
+    import torch
+
+    layer = getattr(nn, layer_name)(4, momentum=momentum, track_running_stats=track)
+    reference = getattr(torch.nn, layer_name)(4, momentum=momentum, track_running_stats=track)
     for _ in range(5):
-        x = (rng.standard_normal((16, 4)) * 3 + 1).astype(np.float32)
+        x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
         out, expected = layer(sd.tensor(x)), reference(torch.tensor(x))
         np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-4, atol=1e-5)
     for name, buffer in layer.named_buffers():
@@ -42,7 +60,7 @@ def test_batchnorm1d_running_statistics_follow_torch(rng, momentum, track):
         )
     layer.eval()
     reference.eval()
-    x = rng.standard_normal((6, 4)).astype(np.float32)
+    x = rng.standard_normal((6,) + shape[1:]).astype(np.float32)
     np.testing.assert_allclose(
         layer(sd.tensor(x)).data, reference(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5
     )
@@ -89,6 +107,26 @@ def test_batchnorm_errors():
         nn.BatchNorm1d(3)(sd.zeros(2, 3, 4, 5))
     with pytest.raises(ValueError, match="momentum must be in"):
         nn.BatchNorm1d(3, momentum=2.0)
+
+
+def test_batchnorm2d_errors_name_the_image_layout():
+    with pytest.raises(
+        ValueError,
+        match=r"BatchNorm2d\(3, .*\): expected an input with 4 axes, \(N, C, H, W\); received "
+        r"shape \(2, 3, 4\)",
+    ):
+        nn.BatchNorm2d(3)(sd.zeros(2, 3, 4))
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(4.*input has 3 channels on axis 1"):
+        nn.BatchNorm2d(4)(sd.ones(2, 3, 2, 2))
+    with pytest.raises(ValueError, match="expected more than 1 value per channel"):
+        nn.BatchNorm2d(3)(sd.ones(1, 3, 1, 1))
+
+
+def test_batchnorm2d_normalises_over_batch_and_space(rng):
+    x = (rng.standard_normal((4, 2, 3, 3)) * 5 + 2).astype(np.float32)
+    y = nn.BatchNorm2d(2)(sd.tensor(x)).data
+    np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, rtol=1e-3)
 
 
 def test_norm_layers_name_themselves_in_errors():

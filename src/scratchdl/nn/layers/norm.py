@@ -1,4 +1,5 @@
-"""Normalisation layers: BatchNorm1d (statistics over the batch) and LayerNorm (over features).
+"""Normalisation layers: BatchNorm1d and BatchNorm2d (statistics over the batch) and LayerNorm
+(over features).
 
 The math (and its hand-derived backward) is in ``scratchdl.ops.norm``; these layers own the
 learned scale and shift and, for batch norm, the running statistics used in eval mode.
@@ -22,9 +23,14 @@ def _check_eps(layer: str, eps) -> None:
 
 
 class _BatchNorm(Module):
-    """Shared by BatchNorm1d (and the 2-d version that convolutional nets use)."""
+    """Shared by BatchNorm1d and BatchNorm2d, which differ only in the input layouts they accept.
+
+    Subclasses set ``expected_ndims`` (the allowed numbers of axes) and ``layout`` (the same in
+    letters, for error messages).
+    """
 
     expected_ndims: tuple[int, ...] = ()
+    layout = ""
 
     def __init__(
         self,
@@ -77,7 +83,7 @@ class _BatchNorm(Module):
             raise ValueError(
                 f"{self!r}: expected an input with "
                 + " or ".join(f"{n} axes" for n in self.expected_ndims)
-                + f" (N, C{', L' if 3 in self.expected_ndims else ''}); received shape {x.shape}."
+                + f", {self.layout}; received shape {x.shape}."
             )
         if x.shape[1] != self.num_features:
             raise ValueError(
@@ -120,6 +126,30 @@ class BatchNorm1d(_BatchNorm):
     """
 
     expected_ndims = (2, 3)
+    layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images (N, C, H, W): per channel C, normalise over the batch and
+    both spatial axes (N·H·W values), then scale and shift:
+    y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+    Training uses the batch's mean and biased variance and updates the running averages (with
+    the unbiased variance, as in PyTorch); eval uses the running averages. Placed between a
+    convolution and its ReLU in VGG-style nets and ResNets (whose convs then need no bias).
+    Reference: Ioffe & Szegedy, "Batch Normalization", ICML 2015.
+
+    Examples
+    --------
+    >>> import scratchdl as sd
+    >>> from scratchdl import nn
+    >>> bn = nn.BatchNorm2d(16)
+    >>> bn(sd.randn(8, 16, 5, 5)).shape, int(bn.num_batches_tracked.item())
+    ((8, 16, 5, 5), 1)
+    """
+
+    expected_ndims = (4,)
+    layout = "(N, C, H, W)"
 
 
 class LayerNorm(Module):
