@@ -33,6 +33,11 @@ CONV2D = [
     ((2, 4, 4, 4), (4, 2, 3, 3), True, {"groups": 2, "padding": 1}),
     ((1, 4, 5, 4), (4, 1, 2, 3), False, {"groups": 4, "padding": "valid"}),
     ((2, 4, 6, 5), (6, 2, 3, 2), True, {"groups": 2, "stride": 2, "dilation": (2, 1)}),
+    # Wide rows: stride-1 convs here take the flat-columns route (see _flat_cols).
+    ((1, 2, 3, 16), (2, 2, 3, 3), True, {"padding": 1}),
+    ((1, 2, 3, 17), (2, 2, 2, 2), False, {"padding": "same"}),
+    ((1, 4, 2, 32), (4, 2, 3, 3), True, {"groups": 2, "padding": 2, "dilation": 2}),
+    ((2, 3, 2, 5), (4, 3, 1, 1), False, {}),
 ]
 
 # (x shape, weight shape (C_in, C_out/groups, KH, KW), bias, kwargs)
@@ -44,6 +49,8 @@ CONV_T = [
     ((1, 2, 3, 2), (2, 2, 2, 2), True, {"stride": (3, 2), "output_padding": (2, 1)}),
     ((2, 4, 3, 3), (4, 1, 3, 3), True, {"groups": 2, "padding": 1}),
     ((1, 2, 3, 3), (2, 2, 2, 3), True, {"dilation": 2, "stride": 2, "output_padding": 1}),
+    ((1, 2, 5, 5), (2, 2, 2, 2), False, {"padding": 2}),  # stride 1, too much padding to flip
+    ((1, 2, 2, 16), (2, 2, 3, 3), True, {"padding": 1}),  # stride 1 as a flipped conv, flat
 ]
 
 # (x shape, weight shape, bias, kwargs)
@@ -103,17 +110,18 @@ def test_conv2d_backward_twice_with_retained_graph(rng):
 
 
 @pytest.mark.parametrize(
-    ("op", "ws", "kw"),
+    ("op", "xs", "ws", "kw"),
     [
-        (conv2d, (4, 3, 3, 3), {"padding": 1, "groups": 2}),
-        (conv2d, (4, 6, 3, 3), {"stride": 2, "dilation": 2}),
-        (conv_transpose2d, (6, 2, 3, 3), {"stride": 2, "padding": 1, "groups": 2}),
+        (conv2d, (5, 6, 7, 7), (4, 3, 3, 3), {"padding": 1, "groups": 2}),
+        (conv2d, (5, 6, 7, 7), (4, 6, 3, 3), {"stride": 2, "dilation": 2}),
+        (conv2d, (5, 6, 3, 16), (4, 6, 3, 3), {"padding": 1}),  # flat columns
+        (conv_transpose2d, (5, 6, 7, 7), (6, 2, 3, 3), {"stride": 2, "padding": 1, "groups": 2}),
     ],
 )
-def test_chunks_of_samples_give_the_same_result(rng, monkeypatch, op, ws, kw):
+def test_chunks_of_samples_give_the_same_result(rng, monkeypatch, op, xs, ws, kw):
     # The batch is processed in chunks when the im2col columns exceed the budget; a budget of
     # one byte forces one sample per chunk, which must not change any value.
-    x = rng.standard_normal((5, 6, 7, 7)).astype(np.float32)
+    x = rng.standard_normal(xs).astype(np.float32)
     w, g = rng.standard_normal(ws).astype(np.float32), None
 
     def run():

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from scratchdl.autograd.function import Function
 from scratchdl.errors import DTypeError, ShapeError
@@ -149,6 +149,39 @@ def _group_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
     return win.reshape(g, (c // g) * kh * kw, n * oh * ow)  # the copy
 
 
+def _uses_flat_cols(ow: int, wp: int, spec: _Spec) -> bool:
+    """Whether ``_flat_cols`` pays: stride 1 and at most one junk column per 8 real ones."""
+    return spec.stride == (1, 1) and 8 * (wp - ow) <= ow
+
+
+def _flat_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> tuple[np.ndarray, int, int]:
+    """im2col for stride 1, on the padded width: (N, C, H, W) -> (G, Cg·KH·KW, N·OH·Wp).
+
+    With stride 1, tap (a, b) of output pixel (i, j) reads ``xpad[n, c, i + a·dh, j + b·dw]``,
+    which in the padded image flattened row by row is element ``t + a·dh·Wp + b·dw`` with
+    ``t = i·Wp + j``. Computing the output on the full padded width Wp (its last Wp - OW
+    columns are junk, dropped afterwards) makes every (c, a, b, n) row of cols one contiguous
+    run of OH·Wp values of xpad, so the copy moves long runs instead of OW-long ones, and no
+    sliding-window view is needed. One extra zero row at the bottom keeps the junk columns of
+    the last row inside the buffer. Returns (cols, OH, Wp).
+    """
+    (pt, pb, pl, pr), (dh, dw) = spec.padding, spec.dilation
+    n, c, h, w = x.shape
+    hp, wp = h + pt + pb, w + pl + pr
+    oh = hp - dh * (kh - 1)
+    xp = np.zeros((n, c, hp + 1, wp), dtype=x.dtype)
+    xp[:, :, pt : pt + h, pl : pl + w] = x
+    size, plane = x.itemsize, (hp + 1) * wp * x.itemsize
+    taps = as_strided(
+        xp,
+        shape=(c, kh, kw, n, oh * wp),
+        strides=(plane, dh * wp * size, dw * size, c * plane, size),
+        writeable=False,
+    )  # taps[c, a, b, n, t] = xp_flat[n, c, t + a·dh·Wp + b·dw], a view
+    g = spec.groups
+    return taps.reshape(g, (c // g) * kh * kw, n * oh * wp), oh, wp  # the copy
+
+
 def _rows(g: np.ndarray, groups: int) -> np.ndarray:
     """A conv output or its gradient (N, O, OH, OW) as GEMM rows (G, O/G, N·OH·OW), one copy."""
     n, o, oh, ow = g.shape
@@ -249,35 +282,68 @@ def _batch_chunks(n: int, column_bytes_per_sample: int) -> list[slice]:
 
 
 def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
-    """y = conv(x, W) as batched matmuls ``W_g @ cols[g][:, n]``, chunk by chunk of samples.
+    """y = conv(x, W) as one GEMM ``W_g @ cols[g]`` per group and chunk of samples.
 
-    A GEMM per sample on a strided view of ``cols`` writes y straight in (N, O, OH, OW) order;
-    one GEMM over N·OH·OW columns would need a transpose copy of y afterwards.
+    The GEMM's result is (O, nb, OH, OW'), samples inside channels; one transposing copy puts it
+    in y's (N, O, OH, OW) order (a GEMM per sample would write y directly, but small maps make
+    those GEMMs too thin to be fast). Stride-1 convolutions on maps wide enough use
+    ``_flat_cols``, whose junk columns (OW' = Wp) the copy leaves out.
     """
     n = x.shape[0]
     o, cg, kh, kw = w.shape
     g = spec.groups
     oh, ow = _out_hw(x.shape[2], x.shape[3], kh, kw, spec)
-    k, p = cg * kh * kw, oh * ow
+    wp = x.shape[3] + spec.padding[2] + spec.padding[3]
+    flat = _uses_flat_cols(ow, wp, spec)
+    k, width = cg * kh * kw, wp if flat else ow
     wm = w.reshape(g, o // g, k)  # (G, Og, Cg·KH·KW)
     y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
-    for part in _batch_chunks(n, g * k * p * x.itemsize):
+    for part in _batch_chunks(n, g * k * oh * width * x.itemsize):
         nb = part.stop - part.start
-        cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
-        per_sample = cols.reshape(g, k, nb, p).transpose(2, 0, 1, 3)  # a view
-        np.matmul(wm, per_sample, out=y[part].reshape(nb, g, o // g, p))
+        if flat:
+            cols = _flat_cols(x[part], kh, kw, spec)[0]  # (G, K, nb·OH·Wp)
+        else:
+            cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
+        wide = np.matmul(wm, cols).reshape(o, nb, oh, width)
+        y[part] = wide[:, :, :, :ow].transpose(1, 0, 2, 3)
     return y
+
+
+def _full_correlation_spec(kh: int, kw: int, spec: _Spec) -> _Spec | None:
+    """With stride 1, convᵀ(x, W) is an ordinary conv of x with the flipped kernel, padded by
+    the kernel's extent minus 1 minus the original padding on each side (a "full"
+    correlation). Returns that conv's geometry, or None when it does not apply."""
+    if spec.stride != (1, 1):
+        return None
+    (pt, pb, pl, pr), (dh, dw) = spec.padding, spec.dilation
+    eh, ew = dh * (kh - 1), dw * (kw - 1)
+    padding = (eh - pt, eh - pb, ew - pl, ew - pr)
+    if min(padding) < 0:
+        return None
+    return _Spec((1, 1), padding, spec.dilation, spec.groups)
+
+
+def _flipped(w: np.ndarray, groups: int) -> np.ndarray:
+    """W (O, Cg, KH, KW) -> the kernel of the adjoint conv: (C, Og, KH, KW), each group's
+    in/out channels swapped and both spatial axes reversed."""
+    o, cg, kh, kw = w.shape
+    swapped = w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
+    return swapped[..., ::-1, ::-1].reshape(groups * cg, o // groups, kh, kw)
 
 
 def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -> np.ndarray:
     """y = convᵀ(x, W), the adjoint of conv in its input: a matmul then col2im per chunk.
 
     x (N, O, OH, OW) plays the role of a conv output, W (O, Cg, KH, KW) is the conv weight and
-    y (N, C, H, W) with (H, W) = ``out_hw`` the conv input.
+    y (N, C, H, W) with (H, W) = ``out_hw`` the conv input. Stride 1 takes the cheaper route of
+    ``_full_correlation_spec``: no col2im scatter at all.
     """
     n, o, oh, ow = x.shape
     _, cg, kh, kw = w.shape
     g = spec.groups
+    full = _full_correlation_spec(kh, kw, spec)
+    if full is not None and cg >= 16:  # fewer output channels make that GEMM too thin
+        return _conv_forward(x, _flipped(w, g), full)
     k = cg * kh * kw
     wt = w.reshape(g, o // g, k).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
     y = np.empty((n, cg * g, *out_hw), dtype=np.result_type(x, w))
@@ -292,15 +358,26 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec) -> np.n
     """dW = corr(x, g) = Σ_chunks g_rows[g] @ cols[g]ᵀ, a GEMM per group and chunk of samples.
 
     dW[o, c, a, b] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh, j·sw + b·dw] (per group).
+    With ``_flat_cols``, g is widened to the padded width with zeros in the junk columns, so
+    they add nothing.
     """
     n, o, oh, ow = g.shape
     kh, kw = kernel
     gr = spec.groups
     k = (x.shape[1] // gr) * kh * kw
+    wp = x.shape[3] + spec.padding[2] + spec.padding[3]
+    flat = _uses_flat_cols(ow, wp, spec)
     dw = None
-    for part in _batch_chunks(n, gr * k * oh * ow * x.itemsize):
-        cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
-        term = np.matmul(_rows(g[part], gr), cols.transpose(0, 2, 1))  # (G, Og, K)
+    for part in _batch_chunks(n, gr * k * oh * (wp if flat else ow) * x.itemsize):
+        if flat:
+            cols = _flat_cols(x[part], kh, kw, spec)[0]  # (G, K, nb·OH·Wp)
+            wide = np.zeros((part.stop - part.start, o, oh, wp), dtype=g.dtype)
+            wide[:, :, :, :ow] = g[part]
+            rows = _rows(wide, gr)
+        else:
+            cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
+            rows = _rows(g[part], gr)
+        term = np.matmul(rows, cols.transpose(0, 2, 1))  # (G, Og, K)
         dw = term if dw is None else np.add(dw, term, out=dw)
     return dw.reshape(o, x.shape[1] // gr, kh, kw)
 
