@@ -7,17 +7,21 @@ backward and an SGD-with-momentum update:
 * lenet:    ``scratchdl.models.LeNet5``, input (64, 1, 28, 28), 10 classes
 * resnet18: ``scratchdl.models.resnet18(stem="cifar")``, input (32, 3, 32, 32), 10 classes
 
-Time: both frameworks get 2 threads; rounds alternate between them (the machine is shared and
-noisy) and the table reports the median over rounds of each round's median step time.
+Time: both frameworks get 2 threads. Each framework runs in child processes of its own (in one
+process, the BLAS threads of one framework spin-wait after its calls and steal the cores from
+the other's threads, which made the in-process numbers swing by 2x); the children alternate
+between the frameworks, and the table reports the median over all rounds of each round's
+median step time.
 
-Memory: each framework runs in a child process of its own (so neither sees the other's
-allocator). The child builds the model (both frameworks' copies, as ``build`` does), notes
+Memory: in the same child processes (so neither framework sees the other's allocator), the
+child builds the model (both frameworks' copies, as ``build`` does), notes
 its resident set, runs three training steps, then reports ``VmHWM`` (the kernel's peak
 resident set) minus that baseline: what training needs beyond the weights, i.e. gradients, the
 optimizer's momentum, the activations saved for backward and every temporary (im2col buffers
 included), at its highest point.
 
 Run: python benchmarks/cnn_step.py [--models lenet resnet18] [--rounds 5] [--steps 5]
+[--children 2]
 """
 
 from __future__ import annotations
@@ -178,19 +182,25 @@ def _rss_kib(field: str) -> int:
     raise RuntimeError(f"{field} not found in /proc/self/status")
 
 
-def measure_memory(framework: str, name: str) -> dict[str, float]:
-    """Run in a child process: the peak resident set of training, above the built model's."""
+def run_child(framework: str, name: str, rounds: int, steps: int) -> dict:
+    """In a child process: peak memory of training above the built model, and step times.
+
+    The first three steps are the memory measurement (and the warm-up); then ``rounds`` rounds
+    of ``steps`` timed steps, whose per-round medians are returned.
+    """
     ours, theirs = build(name)
     model = ours if framework == "scratchdl" else theirs
     baseline = _rss_kib("VmRSS")
     step = scratchdl_step(name, model) if framework == "scratchdl" else torch_step(name, model)
     for _ in range(3):
         step()
-    return {"peak_mib": (_rss_kib("VmHWM") - baseline) / 1024}
+    peak = (_rss_kib("VmHWM") - baseline) / 1024
+    return {"peak_mib": peak, "round_ms": [median_ms(step, steps) for _ in range(rounds)]}
 
 
-def memory_in_child(framework: str, name: str) -> dict[str, float]:
-    command = [sys.executable, __file__, "--memory-child", framework, name]
+def in_child(framework: str, name: str, rounds: int, steps: int) -> dict:
+    command = [sys.executable, __file__, "--child", framework, name]
+    command += ["--rounds", str(rounds), "--steps", str(steps)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -198,44 +208,36 @@ def memory_in_child(framework: str, name: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", default=list(BATCH), choices=list(BATCH))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per child process")
     parser.add_argument("--steps", type=int, default=5, help="timed steps per round")
-    parser.add_argument("--memory-child", nargs=2, metavar=("FRAMEWORK", "MODEL"))
+    parser.add_argument("--children", type=int, default=2, help="child processes per framework")
+    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "MODEL"))
     args = parser.parse_args()
-    if args.memory_child:
-        print(json.dumps(measure_memory(*args.memory_child)))
+    if args.child:
+        print(json.dumps(run_child(*args.child, args.rounds, args.steps)))
         return
 
     print(f"numpy {np.__version__}, torch {torch.__version__}, scratchdl {sd.__version__}\n")
-    rows = []
-    for name in args.models:
-        ours_model, theirs_model = build(name)
-        ours, theirs = scratchdl_step(name, ours_model), torch_step(name, theirs_model)
-        for _ in range(2):  # warm-up
-            ours()
-            theirs()
-        ours_rounds, theirs_rounds = [], []
-        for _ in range(args.rounds):
-            ours_rounds.append(median_ms(ours, args.steps))
-            theirs_rounds.append(median_ms(theirs, args.steps))
-        memory = {fw: memory_in_child(fw, name) for fw in ("scratchdl", "torch")}
-        rows.append((name, ours_rounds, theirs_rounds, memory))
-
     print(
         f"{'model':<10}{'scratchdl ms':>13}{'torch ms':>10}{'ratio':>7}"
         f"{'peak MiB (sd / torch)':>24}{'ratio':>7}"
     )
-    for name, ours_rounds, theirs_rounds, memory in rows:
-        ours, theirs = statistics.median(ours_rounds), statistics.median(theirs_rounds)
-        m_sd, m_t = memory["scratchdl"]["peak_mib"], memory["torch"]["peak_mib"]
-        peak = f"{m_sd:.0f} / {m_t:.0f}"
+    for name in args.models:
+        results = {"scratchdl": [], "torch": []}
+        for _ in range(args.children):  # alternate the frameworks' child processes
+            for framework in results:
+                results[framework].append(in_child(framework, name, args.rounds, args.steps))
+        times = {fw: [t for r in runs for t in r["round_ms"]] for fw, runs in results.items()}
+        peaks = {fw: max(r["peak_mib"] for r in runs) for fw, runs in results.items()}
+        ours, theirs = statistics.median(times["scratchdl"]), statistics.median(times["torch"])
+        peak = f"{peaks['scratchdl']:.0f} / {peaks['torch']:.0f}"
         print(
             f"{name:<10}{ours:>13.1f}{theirs:>10.1f}{ours / theirs:>7.2f}"
-            f"{peak:>24}{m_sd / max(m_t, 1e-9):>7.2f}"
+            f"{peak:>24}{peaks['scratchdl'] / max(peaks['torch'], 1e-9):>7.2f}"
         )
         spread = (
-            f"{min(ours_rounds):.1f}-{max(ours_rounds):.1f} / "
-            f"{min(theirs_rounds):.1f}-{max(theirs_rounds):.1f}"
+            f"{min(times['scratchdl']):.1f}-{max(times['scratchdl']):.1f} / "
+            f"{min(times['torch']):.1f}-{max(times['torch']):.1f}"
         )
         print(f"{'':<10}spread of round medians (ms): {spread}")
     print("\nratio = scratchdl / torch (<= 1.0 means scratchdl is at least as fast / as small)")

@@ -149,9 +149,13 @@ def _group_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
     return win.reshape(g, (c // g) * kh * kw, n * oh * ow)  # the copy
 
 
-def _uses_flat_cols(ow: int, wp: int, spec: _Spec) -> bool:
-    """Whether ``_flat_cols`` pays: stride 1 and at most one junk column per 8 real ones."""
-    return spec.stride == (1, 1) and 8 * (wp - ow) <= ow
+def _uses_flat_cols(ow: int, wp: int, spec: _Spec, out_per_group: int) -> bool:
+    """Whether ``_flat_cols`` pays (stride 1 only). Its junk columns cost GEMM work, which
+    matters when the GEMM is compute-bound: allow at most one junk column per 8 real ones then.
+    With few output channels the GEMM is bound by reading cols, and the faster copy wins."""
+    if spec.stride != (1, 1):
+        return False
+    return out_per_group <= 16 or 8 * (wp - ow) <= ow
 
 
 def _flat_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> tuple[np.ndarray, int, int]:
@@ -294,7 +298,7 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
     g = spec.groups
     oh, ow = _out_hw(x.shape[2], x.shape[3], kh, kw, spec)
     wp = x.shape[3] + spec.padding[2] + spec.padding[3]
-    flat = _uses_flat_cols(ow, wp, spec)
+    flat = _uses_flat_cols(ow, wp, spec, o // g)
     k, width = cg * kh * kw, wp if flat else ow
     wm = w.reshape(g, o // g, k)  # (G, Og, Cg·KH·KW)
     y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
@@ -342,7 +346,9 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -
     _, cg, kh, kw = w.shape
     g = spec.groups
     full = _full_correlation_spec(kh, kw, spec)
-    if full is not None and cg >= 16:  # fewer output channels make that GEMM too thin
+    # The flipped conv unfolds x, with O/G channels per group, where col2im's GEMM writes
+    # columns for the Cg output channels: take it when its columns are no larger.
+    if full is not None and o // g <= cg:
         return _conv_forward(x, _flipped(w, g), full)
     k = cg * kh * kw
     wt = w.reshape(g, o // g, k).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
@@ -366,7 +372,7 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec) -> np.n
     gr = spec.groups
     k = (x.shape[1] // gr) * kh * kw
     wp = x.shape[3] + spec.padding[2] + spec.padding[3]
-    flat = _uses_flat_cols(ow, wp, spec)
+    flat = _uses_flat_cols(ow, wp, spec, o // gr)
     dw = None
     for part in _batch_chunks(n, gr * k * oh * (wp if flat else ow) * x.itemsize):
         if flat:
