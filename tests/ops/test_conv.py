@@ -10,12 +10,9 @@ import scratchdl.nn.functional as F
 from scratchdl.errors import DTypeError, ShapeError
 from scratchdl.ops.conv import (
     _reference_conv2d,
-    col2im,
     conv1d,
     conv2d,
-    conv_output_size,
     conv_transpose2d,
-    im2col,
 )
 from tests._harness.gradients import check_gradients
 from tests._harness.oracle import compare_with_torch
@@ -200,20 +197,6 @@ def test_conv2d_second_derivative_matches_torch(rng):
     np.testing.assert_allclose(xs.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.oracle
-def test_im2col_col2im_match_unfold_fold(rng):
-    import torch
-    import torch.nn.functional as TF
-
-    x = rng.standard_normal((2, 3, 7, 6))
-    cols = im2col(x, (3, 2), stride=2, padding=1, dilation=(1, 2))
-    expected = TF.unfold(torch.tensor(x), (3, 2), dilation=(1, 2), padding=1, stride=2)
-    np.testing.assert_array_equal(cols, expected.numpy())
-    folded = col2im(cols, x.shape, (3, 2), stride=2, padding=1, dilation=(1, 2))
-    expected = TF.fold(torch.tensor(cols), (7, 6), (3, 2), dilation=(1, 2), padding=1, stride=2)
-    np.testing.assert_allclose(folded, expected.numpy(), rtol=1e-12)
-
-
 # ---- fused vs reference, adjointness, shapes -------------------------------------------------
 
 
@@ -222,31 +205,6 @@ def test_conv2d_matches_reference(rng, xs, ws, bias, kw):
     arrays = _arrays(rng, xs, ws, bias, ws[0])
     got = conv2d(*[sd.tensor(a) for a in arrays], **kw).data
     np.testing.assert_allclose(got, _reference_conv2d(*arrays, **kw), rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("shape", "kernel", "kw"),
-    [
-        ((2, 3, 6, 5), (3, 3), {}),
-        ((1, 2, 7, 7), (2, 3), {"stride": 2, "padding": 1}),
-        ((2, 1, 8, 6), (3, 2), {"stride": (1, 2), "padding": (2, 0), "dilation": 2}),
-    ],
-)
-def test_col2im_is_adjoint_of_im2col(rng, shape, kernel, kw):
-    x = rng.standard_normal(shape)
-    cols = im2col(x, kernel, **kw)
-    c = rng.standard_normal(cols.shape)
-    lhs = np.sum(cols * c)
-    rhs = np.sum(x * col2im(c, shape, kernel, **kw))
-    np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
-
-
-def test_conv_output_size_formula():
-    assert conv_output_size(32, 3, 1, 1) == 32
-    assert conv_output_size(32, 3, 2, 1) == 16
-    assert conv_output_size(224, 7, 2, 3) == 112
-    assert conv_output_size(10, 3, 1, 0, dilation=2) == 6
-    assert conv_output_size(5, 2, 1, (0, 1)) == 5  # asymmetric 'same' padding
 
 
 def test_conv2d_golden_and_float32():

@@ -3,13 +3,11 @@
 Used by every CNN of the course (LeNet-5, the VGG-style net, ResNet-18, the MNIST-1D CNN) and by
 GAN generators (``conv_transpose2d``).
 
-The idea (im2col): every output pixel of a convolution is a dot product between the kernel and one
-(C, KH, KW) window of the padded input. Lay the windows out as the columns of a matrix ``cols``
-of shape (N, C·KH·KW, OH·OW) and the whole convolution is one (batched) matmul ``W @ cols``.
-NumPy builds the windows as a strided *view* (``sliding_window_view``, no copy); the reshape
-into ``cols`` makes the one copy. The adjoint of im2col, col2im, adds every window back into
-the image (a scatter-add): it is what the gradient with respect to the input needs, and it is
-exactly the transposed convolution.
+The idea (im2col, in ``ops/im2col.py``): lay every (C, KH, KW) window of the padded input out
+as a column of a matrix ``cols`` (C·KH·KW, N·OH·OW), and the whole convolution is one matmul
+``W @ cols``; its adjoint col2im (a scatter-add of the columns back onto the image) is exactly
+the transposed convolution. The batch is processed in chunks of samples so that ``cols`` stays
+small, and nothing of its size is kept for backward.
 
 Three Functions cover everything, and each one's backward is written with the other two, so
 gradients of gradients work (WGAN-GP):
@@ -18,255 +16,32 @@ gradients of gradients work (WGAN-GP):
 * ``ConvTranspose2d``   y = convᵀ(x, W)                (its adjoint in x; the dx of Conv2d)
 * ``Conv2dWeightGrad``  dW = corr(x, g)                (its adjoint in W; the dW of Conv2d)
 
-``im2col``/``col2im`` are exported for teaching with PyTorch's ``F.unfold``/``F.fold`` layout.
+``im2col``/``col2im`` are re-exported here for teaching (PyTorch's ``F.unfold``/``F.fold``).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from scratchdl.autograd.function import Function
 from scratchdl.errors import DTypeError, ShapeError
 from scratchdl.ops._convert import constant
+from scratchdl.ops.im2col import (  # noqa: F401  (col2im, im2col: re-exported for teaching)
+    _col2im_groups,
+    _flat_cols,
+    _group_cols,
+    _out_hw,
+    _pair,
+    _rows,
+    _Spec,
+    _spec,
+    col2im,
+    conv_output_size,
+    im2col,
+)
 from scratchdl.tensor import Tensor
 
 __all__: list[str] = []
-
-
-# ---------------------------------------------------------------------------------------------
-# Shape arithmetic and argument normalisation
-# ---------------------------------------------------------------------------------------------
-
-
-def conv_output_size(size: int, kernel: int, stride: int = 1, padding=0, dilation: int = 1) -> int:
-    """Output length of a convolution along one axis.
-
-        out = floor((size + pad_lo + pad_hi - dilation·(kernel - 1) - 1) / stride) + 1
-
-    ``dilation·(kernel - 1) + 1`` is the extent of a dilated kernel; the numerator counts how
-    far its first tap can move inside the padded input, and every ``stride`` steps is one
-    output. ``padding`` is one int (both sides) or a (lo, hi) pair. With padding p on both
-    sides this is PyTorch's formula ``(size + 2p - d(k-1) - 1) // s + 1``.
-    """
-    lo, hi = (padding, padding) if isinstance(padding, (int, np.integer)) else padding
-    return (size + lo + hi - dilation * (kernel - 1) - 1) // stride + 1
-
-
-class _Spec(NamedTuple):
-    """Geometry of a 2-D convolution: stride (sh, sw), padding (top, bottom, left, right),
-    dilation (dh, dw) and groups."""
-
-    stride: tuple[int, int]
-    padding: tuple[int, int, int, int]
-    dilation: tuple[int, int]
-    groups: int
-
-
-def _pair(op: str, name: str, value) -> tuple[int, int]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
-    ):
-        return int(value[0]), int(value[1])
-    raise TypeError(f"{op}: {name} must be an int or a pair of ints; received {name}={value!r}.")
-
-
-def _spec(op, kernel, stride, padding, dilation, groups) -> _Spec:
-    """Validate the geometry arguments and return them as a ``_Spec``."""
-    stride, dilation = _pair(op, "stride", stride), _pair(op, "dilation", dilation)
-    if min(stride) < 1 or min(dilation) < 1:
-        raise ValueError(
-            f"{op}: stride and dilation must be positive; received stride={stride}, "
-            f"dilation={dilation}."
-        )
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int; received groups={groups!r}.")
-    if isinstance(padding, str):
-        if padding == "valid":
-            pads = (0, 0, 0, 0)
-        elif padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' needs stride 1; received stride={stride}.")
-            pads = ()
-            for d, k in zip(dilation, kernel):
-                total = d * (k - 1)  # PyTorch puts the odd extra pixel at the end
-                pads += (total // 2, total - total // 2)
-        else:
-            raise ValueError(
-                f"{op}: padding must be an int, a pair of ints, 'same' or 'valid'; "
-                f"received padding={padding!r}."
-            )
-    else:
-        ph, pw = _pair(op, "padding", padding)
-        if ph < 0 or pw < 0:
-            raise ValueError(f"{op}: padding must be non-negative; received padding={padding}.")
-        pads = (ph, ph, pw, pw)
-    return _Spec(stride, pads, dilation, int(groups))
-
-
-def _out_hw(h: int, w: int, kh: int, kw: int, spec: _Spec) -> tuple[int, int]:
-    (sh, sw), (pt, pb, pl, pr), (dh, dw) = spec.stride, spec.padding, spec.dilation
-    return conv_output_size(h, kh, sh, (pt, pb), dh), conv_output_size(w, kw, sw, (pl, pr), dw)
-
-
-# ---------------------------------------------------------------------------------------------
-# im2col / col2im on raw arrays
-# ---------------------------------------------------------------------------------------------
-
-
-def _windows(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
-    """All kernel windows of ``x`` as a strided view: (N, C, H, W) -> (N, C, OH, OW, KH, KW).
-
-    ``view[n, c, i, j, a, b] = xpad[n, c, i·sh + a·dh, j·sw + b·dw]``. Only the padding copies.
-    """
-    (sh, sw), (pt, pb, pl, pr), (dh, dw) = spec.stride, spec.padding, spec.dilation
-    if pt or pb or pl or pr:
-        x = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    extent = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # the dilated kernel's footprint
-    view = sliding_window_view(x, extent, axis=(2, 3))  # (N, C, Hp-eh+1, Wp-ew+1, eh, ew)
-    return view[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, OH, OW, KH, KW)
-
-
-def _group_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> np.ndarray:
-    """im2col in GEMM layout: (N, C, H, W) -> cols (G, Cg·KH·KW, N·OH·OW), one copy.
-
-    Rows run over (c, a, b) and columns over (sample, output pixel), so the batch is folded
-    into the columns: ``dW_g = g_g @ cols[g]ᵀ`` is one GEMM with g as (G, Og, N·OH·OW), and
-    the forward reads ``cols`` as an (N, G, Cg·KH·KW, OH·OW) strided view, a GEMM per sample
-    whose result is already (N, O, OH·OW). The copy's inner loop reads whole rows of x.
-    """
-    n, c = x.shape[:2]
-    g = spec.groups
-    win = _windows(x, kh, kw, spec)  # (N, C, OH, OW, KH, KW), a view
-    oh, ow = win.shape[2:4]
-    win = win.transpose(1, 4, 5, 0, 2, 3)  # (C, KH, KW, N, OH, OW), still a view
-    return win.reshape(g, (c // g) * kh * kw, n * oh * ow)  # the copy
-
-
-def _uses_flat_cols(ow: int, wp: int, spec: _Spec, out_per_group: int) -> bool:
-    """Whether ``_flat_cols`` pays (stride 1 only). Its junk columns cost GEMM work, which
-    matters when the GEMM is compute-bound: allow at most one junk column per 8 real ones then.
-    With few output channels the GEMM is bound by reading cols, and the faster copy wins."""
-    if spec.stride != (1, 1):
-        return False
-    return out_per_group <= 16 or 8 * (wp - ow) <= ow
-
-
-def _flat_cols(x: np.ndarray, kh: int, kw: int, spec: _Spec) -> tuple[np.ndarray, int, int]:
-    """im2col for stride 1, on the padded width: (N, C, H, W) -> (G, Cg·KH·KW, N·OH·Wp).
-
-    With stride 1, tap (a, b) of output pixel (i, j) reads ``xpad[n, c, i + a·dh, j + b·dw]``,
-    which in the padded image flattened row by row is element ``t + a·dh·Wp + b·dw`` with
-    ``t = i·Wp + j``. Computing the output on the full padded width Wp (its last Wp - OW
-    columns are junk, dropped afterwards) makes every (c, a, b, n) row of cols one contiguous
-    run of OH·Wp values of xpad, so the copy moves long runs instead of OW-long ones, and no
-    sliding-window view is needed. One extra zero row at the bottom keeps the junk columns of
-    the last row inside the buffer. Returns (cols, OH, Wp).
-    """
-    (pt, pb, pl, pr), (dh, dw) = spec.padding, spec.dilation
-    n, c, h, w = x.shape
-    hp, wp = h + pt + pb, w + pl + pr
-    oh = hp - dh * (kh - 1)
-    xp = np.zeros((n, c, hp + 1, wp), dtype=x.dtype)
-    xp[:, :, pt : pt + h, pl : pl + w] = x
-    size, plane = x.itemsize, (hp + 1) * wp * x.itemsize
-    taps = as_strided(
-        xp,
-        shape=(c, kh, kw, n, oh * wp),
-        strides=(plane, dh * wp * size, dw * size, c * plane, size),
-        writeable=False,
-    )  # taps[c, a, b, n, t] = xp_flat[n, c, t + a·dh·Wp + b·dw], a view
-    g = spec.groups
-    return taps.reshape(g, (c // g) * kh * kw, n * oh * wp), oh, wp  # the copy
-
-
-def _rows(g: np.ndarray, groups: int) -> np.ndarray:
-    """A conv output or its gradient (N, O, OH, OW) as GEMM rows (G, O/G, N·OH·OW), one copy."""
-    n, o, oh, ow = g.shape
-    rows = g.reshape(n, groups, o // groups, oh * ow).transpose(1, 2, 0, 3)  # (G, Og, N, P)
-    return rows.reshape(groups, o // groups, n * oh * ow)
-
-
-def _col2im_groups(
-    cols: np.ndarray, x_shape, kh: int, kw: int, oh: int, ow: int, spec: _Spec
-) -> np.ndarray:
-    """Adjoint of ``_group_cols``: cols (G, Cg·KH·KW, N·OH·OW) -> image (N, C, H, W).
-
-    Every window is added back where it came from. The loop runs over the KH·KW kernel taps
-    (never over pixels or samples): tap (a, b) of every window lands on the strided slice
-    ``xpad[:, :, a·dh : a·dh + sh·OH : sh, b·dw : b·dw + sw·OW : sw]``, and distinct windows
-    hit distinct pixels within one tap, so ``+=`` on the slice is an exact scatter-add. The
-    padded image is accumulated channel-major (C, N, Hp, Wp) so that each tap's block of
-    ``cols`` is read contiguously; one transpose at the end gives (N, C, H, W).
-    """
-    n, c, h, w = x_shape
-    (sh, sw), (pt, pb, pl, pr), (dh, dw) = spec.stride, spec.padding, spec.dilation
-    cols = cols.reshape(c, kh, kw, n, oh, ow)  # (C, KH, KW, N, OH, OW), free
-    xp = np.zeros((c, n, h + pt + pb, w + pl + pr), dtype=cols.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
-            columns = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
-            xp[:, :, rows, columns] += cols[:, a, b]
-    return xp[:, :, pt : pt + h, pl : pl + w].transpose(1, 0, 2, 3)
-
-
-def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """Unfold the sliding windows of a batch of images into columns (PyTorch's ``F.unfold``).
-
-    ``x`` (N, C, H, W) -> cols (N, C·KH·KW, OH·OW), where column ``i·OW + j`` holds the
-    (C, KH, KW) window under output pixel (i, j), flattened channel-major. A convolution is
-    then ``W.reshape(O, -1) @ cols``. OH, OW follow ``conv_output_size``. A teaching helper on
-    arrays: it is not recorded for autograd (``conv2d`` has its own gradients).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> im2col(np.arange(9.0).reshape(1, 1, 3, 3), 2).shape
-    (1, 4, 4)
-    """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x)
-    kh, kw = _pair("im2col", "kernel_size", kernel_size)
-    spec = _spec("im2col", (kh, kw), stride, padding, dilation, 1)
-    n, c = x.shape[:2]
-    cols = _group_cols(x, kh, kw, spec).reshape(c * kh * kw, n, -1)  # (C·KH·KW, N, OH·OW)
-    return np.ascontiguousarray(cols.transpose(1, 0, 2))  # (N, C·KH·KW, OH·OW)
-
-
-def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """Fold columns back into images, summing overlaps (PyTorch's ``F.fold``): im2col's adjoint.
-
-    ``cols`` (N, C·KH·KW, OH·OW) -> (N, C, H, W) with ``x_shape = (N, C, H, W)``. For every x and
-    c, ``<im2col(x), c> == <x, col2im(c)>``: this is why it is the input gradient of a
-    convolution. Note that ``col2im(im2col(x))`` is not x: each pixel is multiplied by the number
-    of windows that contain it.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> col2im(np.ones((1, 4, 4)), (1, 1, 3, 3), 2)[0, 0]
-    array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]])
-    """
-    cols = np.asarray(cols.data if isinstance(cols, Tensor) else cols)
-    kh, kw = _pair("col2im", "kernel_size", kernel_size)
-    spec = _spec("col2im", (kh, kw), stride, padding, dilation, 1)
-    n, c, h, w = x_shape
-    oh, ow = _out_hw(h, w, kh, kw, spec)
-    if cols.shape != (n, c * kh * kw, oh * ow):
-        raise ShapeError(
-            f"col2im: cols must have shape (N, C*KH*KW, OH*OW) = {(n, c * kh * kw, oh * ow)} "
-            f"for x_shape={tuple(x_shape)}; received {cols.shape}."
-        )
-    cols = cols.transpose(1, 0, 2).reshape(1, c * kh * kw, n * oh * ow)  # GEMM layout, a copy
-    return np.ascontiguousarray(_col2im_groups(cols, (n, c, h, w), kh, kw, oh, ow, spec))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +53,15 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.nd
 # chunks of samples, so a convolution's temporary memory stays bounded however large the batch
 # (nothing im2col-sized is kept for backward), and each chunk's columns stay near cache size.
 _COLUMN_BUDGET = 1 << 24  # 16 MiB
+
+
+def _uses_flat_cols(ow: int, wp: int, spec: _Spec, out_per_group: int) -> bool:
+    """Whether ``_flat_cols`` pays (stride 1 only). Its junk columns cost GEMM work, which
+    matters when the GEMM is compute-bound: allow at most one junk column per 8 real ones then.
+    With few output channels the GEMM is bound by reading cols, and the faster copy wins."""
+    if spec.stride != (1, 1):
+        return False
+    return out_per_group <= 16 or 8 * (wp - ow) <= ow
 
 
 def _batch_chunks(n: int, column_bytes_per_sample: int) -> list[slice]:
@@ -401,13 +185,15 @@ class Conv2d(Function):
 
         y[n, o, i, j] = b[o] + Σ_{c, a, b'} W[o, c, a, b'] · xpad[n, c, i·sh + a·dh, j·sw + b'·dw]
 
-    computed as ``W @ cols`` with cols = im2col(x) of shape (N, G, Cg·KH·KW, OH·OW) and W
-    reshaped to (G, Og, Cg·KH·KW): one batched matmul (a GEMM per sample and group) whose
-    result is already laid out as (N, O, OH, OW).
+    computed as ``W @ cols`` with cols = im2col(x) of shape (G, Cg·KH·KW, N·OH·OW) and W
+    reshaped to (G, Og, Cg·KH·KW): one GEMM per group (and chunk of samples), whose (O, N, OH,
+    OW) result one copy transposes into y. Stride-1 convolutions build cols on the padded width
+    (``_flat_cols``), a cheaper copy.
 
     Backward: y is linear in x and in W separately, so each VJP is the adjoint map applied to g:
 
-        dx = convᵀ(g, W)    y = A_W x, so dx = A_Wᵀ g = col2im(g_rows @ W)   (ConvTranspose2d)
+        dx = convᵀ(g, W)    y = A_W x, so dx = A_Wᵀ g = col2im(Wᵀ @ g_rows)  (ConvTranspose2d;
+                            with stride 1, a conv of g with the flipped kernel instead)
         dW = corr(x, g)     dW[o, c, a, b'] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh,
                             j·sw + b'·dw] = Σ_n g_rows @ colsᵀ                 (Conv2dWeightGrad)
         db = Σ_{n,i,j} g[n, o, i, j]
@@ -452,8 +238,11 @@ class ConvTranspose2d(Function):
 
         ypad[n, c, i·sh + a·dh, j·sw + b'·dw] += Σ_o x[n, o, i, j] · W[o, c, a, b']
 
-    computed as one batched matmul ``cols = Wᵀ @ x`` (N, G, Cg·KH·KW, OH·OW) and ``col2im``,
-    then the padding is cropped off. Here (H, W) = ``out_hw``; the public function derives it
+    computed as one GEMM per group ``cols = Wᵀ @ x_rows`` (G, Cg·KH·KW, N·OH·OW) and
+    ``col2im``, then the padding is cropped off. With stride 1 it is equivalently an ordinary
+    conv of x with the kernel flipped in space and its channel axes swapped, padded by
+    (extent - 1 - padding): no scatter (``_full_correlation_spec``), used when its columns are
+    no larger than col2im's. Here (H, W) = ``out_hw``; the public function derives it
     from output_padding.
     Backward: y is linear in x and W, and <A_Wᵀ x, g> = <x, A_W g>, so
 
@@ -490,7 +279,7 @@ class Conv2dWeightGrad(Function):
     """dW = corr(x, g), the weight gradient of ``Conv2d`` as an op of its own (for double backward)
 
     Forward: dW[o, c, a, b'] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh, j·sw + b'·dw]
-    (within each group), one batched matmul ``g_rows @ colsᵀ`` summed over N.
+    (within each group), one GEMM ``g_rows @ colsᵀ`` per chunk of samples, summed.
     Backward: dW is bilinear in (x, g) with <corr(x, g), v> = <conv(x, v), g> = <x, convᵀ(g, v)>.
     With upstream gradient ``gw`` (shaped like W):
 
