@@ -69,8 +69,9 @@ def _batch_chunks(n: int, column_bytes_per_sample: int) -> list[slice]:
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
-def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
-    """y = conv(x, W) as one GEMM ``W_g @ cols[g]`` per group and chunk of samples.
+def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec, keep: bool = False):
+    """y = conv(x, W) as one GEMM ``W_g @ cols[g]`` per group and chunk of samples; returns
+    (y, cols), cols being the columns when ``keep`` and the batch fit in one chunk, else None.
 
     The GEMM's result is (O, nb, OH, OW'), samples inside channels; one transposing copy puts it
     in y's (N, O, OH, OW) order (a GEMM per sample would write y directly, but small maps make
@@ -86,7 +87,8 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
     k, width = cg * kh * kw, wp if flat else ow
     wm = w.reshape(g, o // g, k)  # (G, Og, Cg·KH·KW)
     y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
-    for part in _batch_chunks(n, g * k * oh * width * x.itemsize):
+    chunks = _batch_chunks(n, g * k * oh * width * x.itemsize)
+    for part in chunks:
         nb = part.stop - part.start
         if flat:
             cols = _flat_cols(x[part], kh, kw, spec)[0]  # (G, K, nb·OH·Wp)
@@ -94,7 +96,7 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, spec: _Spec) -> np.ndarray:
             cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
         wide = np.matmul(wm, cols).reshape(o, nb, oh, width)
         y[part] = wide[:, :, :, :ow].transpose(1, 0, 2, 3)
-    return y
+    return y, (cols if keep and len(chunks) == 1 else None)
 
 
 def _full_correlation_spec(kh: int, kw: int, spec: _Spec) -> _Spec | None:
@@ -133,7 +135,7 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -
     # The flipped conv unfolds x, with O/G channels per group, where col2im's GEMM writes
     # columns for the Cg output channels: take it when its columns are no larger.
     if full is not None and o // g <= cg:
-        return _conv_forward(x, _flipped(w, g), full)
+        return _conv_forward(x, _flipped(w, g), full)[0]
     k = cg * kh * kw
     wt = w.reshape(g, o // g, k).transpose(0, 2, 1)  # (G, Cg·KH·KW, Og), a view
     y = np.empty((n, cg * g, *out_hw), dtype=np.result_type(x, w))
@@ -144,12 +146,12 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, out_hw, spec: _Spec) -
     return y
 
 
-def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec) -> np.ndarray:
+def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec, cols=None) -> np.ndarray:
     """dW = corr(x, g) = Σ_chunks g_rows[g] @ cols[g]ᵀ, a GEMM per group and chunk of samples.
 
     dW[o, c, a, b] = Σ_{n,i,j} g[n, o, i, j] · xpad[n, c, i·sh + a·dh, j·sw + b·dw] (per group).
     With ``_flat_cols``, g is widened to the padded width with zeros in the junk columns, so
-    they add nothing.
+    they add nothing. ``cols``: the forward's columns of the whole batch, when it kept them.
     """
     n, o, oh, ow = g.shape
     kh, kw = kernel
@@ -158,14 +160,19 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec) -> np.n
     wp = x.shape[3] + spec.padding[2] + spec.padding[3]
     flat = _uses_flat_cols(ow, wp, spec, o // gr)
     dw = None
+    kept = cols
     for part in _batch_chunks(n, gr * k * oh * (wp if flat else ow) * x.itemsize):
-        if flat:
+        if kept is not None:  # the forward's columns: the batch is one chunk
+            cols = kept
+        elif flat:
             cols = _flat_cols(x[part], kh, kw, spec)[0]  # (G, K, nb·OH·Wp)
+        else:
+            cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
+        if flat:
             wide = np.zeros((part.stop - part.start, o, oh, wp), dtype=g.dtype)
             wide[:, :, :, :ow] = g[part]
             rows = _rows(wide, gr)
         else:
-            cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
             rows = _rows(g[part], gr)
         term = np.matmul(rows, cols.transpose(0, 2, 1))  # (G, Og, K)
         dw = term if dw is None else np.add(dw, term, out=dw)
@@ -198,9 +205,10 @@ class Conv2d(Function):
                             j·sw + b'·dw] = Σ_n g_rows @ colsᵀ                 (Conv2dWeightGrad)
         db = Σ_{n,i,j} g[n, o, i, j]
 
-    Saved for backward: nothing but the inputs. The im2col columns are 9x the input for a 3x3
-    kernel, so keeping them would multiply a CNN's activation memory; dW rebuilds them chunk by
-    chunk of samples (at most ``_COLUMN_BUDGET`` bytes at a time).
+    Saved for backward: the im2col columns when W needs a gradient and they fit in one chunk
+    (at most ``_COLUMN_BUDGET`` bytes): dW then costs one GEMM and no second im2col. Larger
+    columns (9x the input for a 3x3 kernel) would multiply a CNN's activation memory, so dW
+    rebuilds those chunk by chunk of samples. Either way they are dropped after first use.
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW) with OH, OW from
     ``conv_output_size``.
     Notes: padding is (top, bottom, left, right) so that padding='same' with an even kernel
@@ -212,7 +220,7 @@ class Conv2d(Function):
 
     def forward(self, x, w, b=None, spec=None):
         self.spec = spec
-        y = _conv_forward(x, w, spec)
+        y, self.cols = _conv_forward(x, w, spec, keep=self.needs_input_grad[1])
         if b is not None:
             y += b.reshape(-1, 1, 1)  # y is our own fresh array
         return y
@@ -223,7 +231,8 @@ class Conv2d(Function):
         if self.needs_input_grad[0]:
             dx = ConvTranspose2d.apply(g, w, spec=self.spec, out_hw=x.shape[2:])
         if self.needs_input_grad[1]:
-            dw = Conv2dWeightGrad.apply(x, g, spec=self.spec, kernel=w.shape[2:])
+            dw = Conv2dWeightGrad.apply(x, g, spec=self.spec, kernel=w.shape[2:], cols=self.cols)
+            self.cols = None  # a second backward (retain_graph) rebuilds them
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
             db = g.sum(axis=(0, 2, 3))
         return dx, dw, db
@@ -286,14 +295,14 @@ class Conv2dWeightGrad(Function):
         dx = convᵀ(g, gw)     (ConvTranspose2d onto x's spatial size)
         dg = conv(x, gw)      (Conv2d)
 
-    Saved for backward: nothing.
+    Saved for backward: nothing (``cols`` may be handed over by ``Conv2d`` to skip one im2col).
     Shapes: x (N, C, H, W), g (N, O, OH, OW), dW (O, C/G, KH, KW).
     Double backward: supported.
     """
 
-    def forward(self, x, g, spec=None, kernel=None):
+    def forward(self, x, g, spec=None, kernel=None, cols=None):
         self.spec = spec
-        return _conv_weight_grad(x, g, tuple(kernel), spec)
+        return _conv_weight_grad(x, g, tuple(kernel), spec, cols)
 
     def backward(self, gw):
         x, g = self.inputs
