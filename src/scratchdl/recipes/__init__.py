@@ -18,6 +18,7 @@ from scratchdl.recipes import (
     digits,
     digits_cnn,
     logistic_regression,
+    mnist,
     mnist1d,
     moons,
     planar,
@@ -52,6 +53,7 @@ RECIPES: dict[str, ModuleType] = {
         study_activations,
         digits_cnn,
         mnist1d,
+        mnist,
         cifar,
     )
 }
