@@ -9,7 +9,7 @@ import pytest
 
 from scratchdl.cli import main
 from scratchdl.recipes import RECIPES, cifar
-from tests.data.datasets.test_cifar import write_cifar10
+from tests.data.datasets.test_cifar import write_cifar10, write_pickle
 
 
 def test_registered():
@@ -43,3 +43,21 @@ def test_unknown_dataset_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SCRATCHDL_DATA", str(tmp_path))
     with pytest.raises(ValueError, match=r"dataset must be one of \['cifar10', 'cifar100'\]"):
         cifar.run(quick=True, out=tmp_path, dataset="svhn")
+
+
+def test_cifar100_models_get_100_classes(tmp_path, monkeypatch):
+    # CIFAR100 sets its class count per instance (100 fine or 20 coarse labels), so the recipe
+    # must read it from the loaded set: the class attribute it inherits from CIFAR10 says 10.
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "cifar-100-python"
+    for split, n in (("train", 12), ("test", 4)):
+        batch = {
+            b"data": rng.integers(0, 256, size=(n, 3072), dtype=np.uint8),
+            b"fine_labels": [int(v) for v in rng.integers(0, 100, n)],
+            b"coarse_labels": [int(v) for v in rng.integers(0, 20, n)],
+        }
+        write_pickle(folder / split, batch, 2)
+    monkeypatch.setenv("SCRATCHDL_DATA", str(tmp_path))
+    train, test, classes = cifar.load("cifar100", limit=10)
+    assert classes == 100
+    assert len(train) == 10 and len(test) == 2  # limit training images, limit // 5 test images

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+
+import pytest
 
 from scratchdl.recipes import RECIPES, moons
 from tests.recipes import check_quick_run
@@ -15,8 +18,12 @@ def test_registered():
 
 def test_quick_run_learns_and_draws(tmp_path):
     # two balanced classes: chance is 0.5; the quick run reaches about 0.99
-    check_quick_run(moons, tmp_path, min_test_accuracy=0.95)
+    metrics = check_quick_run(moons, tmp_path, min_test_accuracy=0.95)
     check_run_figures(tmp_path)
+    # The curves have a validation line: the test set, measured after every epoch.
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert len(history["val_loss"]) == len(history["val_accuracy"]) == metrics["epochs"]
+    assert history["val_accuracy"][-1] == pytest.approx(metrics["test_accuracy"])
 
 
 def test_runs_without_matplotlib_and_says_how_to_get_figures(tmp_path, monkeypatch, capsys):

@@ -55,7 +55,9 @@ def test_small_stays_at_chance_large_diverges_he_learns(quick_run):
     he = runs["He"]
     assert he["test_accuracy"] >= 0.85 and he["diverged_epoch"] is None
     assert he["test_accuracy"] > runs["zeros"]["test_accuracy"] + 0.3
-    assert he["first_epoch_loss"] < runs["Xavier"]["first_epoch_loss"]  # He starts learning first
+    # He starts learning first. Measured on the whole training set after epoch 1, not as the
+    # epoch's running mean, which also holds He's higher starting loss at some seeds.
+    assert he["loss_after_first_epoch"] < runs["Xavier"]["loss_after_first_epoch"] - 0.1
     assert metrics["best_test_accuracy"] in ("He", "Xavier")
 
 

@@ -159,3 +159,30 @@ def test_bad_resolution(rng):
         decision_grid(tiny_binary_model(), X, resolution=1)
     with pytest.raises(TypeError, match="resolution must be an int"):
         decision_grid(tiny_binary_model(), X, resolution=2.5)
+
+
+@pytest.mark.parametrize("classes", [1, 3])
+def test_nan_outputs_are_grey_not_a_class_colour(rng, classes):
+    """A diverged model (NaN logits) gets a grey ground and a note, never black or a class."""
+    from scratchdl.viz.boundary import _NAN_GREY
+
+    X, _ = points(rng, n=20)
+    y = np.zeros(20)
+    nan_model = lambda t: t[:, :1].repeat(classes, axis=1) * float("nan")  # noqa: E731
+    fig = plot_decision_boundary(nan_model, X, y, resolution=8)
+    image = fig.axes[0].get_images()[0].get_array()
+    np.testing.assert_allclose(np.asarray(image), _NAN_GREY)
+    assert any("outputs NaN" in text.get_text() for text in fig.axes[0].texts)
+
+
+def test_boundary_is_drawn_where_only_part_of_the_plane_is_nan(rng):
+    X, y = points(rng, n=20)
+
+    def half_nan(t):  # logit x₁ - x₂, NaN for x₁ > 1
+        logits = t[:, 0] - t[:, 1]
+        return logits + sd.tensor(np.where(t.data[:, 0] > 1.0, np.nan, 0.0).astype(np.float32))
+
+    fig = plot_decision_boundary(half_nan, X, y, resolution=20)
+    ax = fig.axes[0]
+    assert len(ax.collections) > len(np.unique(y))  # a contour set besides the scatters
+    assert not any("outputs NaN" in text.get_text() for text in ax.texts)

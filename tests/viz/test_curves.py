@@ -108,3 +108,20 @@ def test_bar_labels_each_value(tmp_path):
     assert_image(tmp_path / "bar.png", size=(400, 400))
     with pytest.raises(ValueError, match="non-empty dict"):
         plot_bar({}, ylabel="x")
+
+
+def test_comparison_styles_pair_curves_and_many_runs_put_the_legend_outside(tmp_path):
+    runs = {"a: train": [1.0, 0.5], "a: test": [1.1, 0.7], "b: train": [1.0, 0.4]}
+    styles = {"a: train": (0, "-"), "a: test": (0, "--"), "b: train": (1, "-")}
+    ax = plot_comparison(runs, styles=styles).axes[0]
+    lines = ax.get_lines()
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert [line.get_linestyle() for line in lines] == ["-", "--", "-"]
+    with pytest.raises(KeyError, match="styles has no entry for run 'b: train'"):
+        plot_comparison(runs, styles={"a: train": (0, "-"), "a: test": (0, "--")})
+    many = {f"lr={i}": [1.0, 0.5 + 0.01 * i] for i in range(9)}
+    fig = plot_comparison(many, path=tmp_path / "many.png")
+    fig.canvas.draw()
+    legend = fig.axes[0].get_legend().get_window_extent()
+    assert legend.x0 >= fig.axes[0].get_window_extent().x1  # beside the axes, not over them
+    assert_image(tmp_path / "many.png", size=(720, 400))

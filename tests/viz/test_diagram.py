@@ -182,3 +182,15 @@ def test_render_dot_reports_a_graphviz_failure(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match=r"exit code 1\): syntax error"):
         render_dot("not dot", tmp_path / "bad.png")
     assert (tmp_path / "bad.dot").exists() and not (tmp_path / "bad.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_render_dot_with_the_real_graphviz(tmp_path):
+    """With Graphviz installed, the autograd graph of a model's loss becomes a real PNG."""
+    model = _mlp()
+    loss = model(sd.ones(4, 2)).mean()
+    path = render_dot(autograd_graph(loss, names=dict(model.named_parameters())), tmp_path / "g")
+    assert path == tmp_path / "g.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_image(path)
+    assert (tmp_path / "g.dot").read_text().startswith("digraph autograd {")

@@ -137,3 +137,22 @@ def test_layer_histograms_with_and_without_gradients(rng, tmp_path):
     assert_image(tmp_path / "act.png", size=(750, 280))
     with pytest.raises(ValueError, match="bins must be an integer >= 1"):
         plot_layer_histograms(_small_model(), x, bins=0)
+
+
+def test_layer_histograms_include_and_shared_range(rng):
+    x = rng.standard_normal((64, 2)).astype(np.float32)
+    y = (x.sum(axis=1, keepdims=True) > 0).astype(np.float32)
+    model = _deep_sigmoid(depth=4)
+    only_sigmoids = lambda name, module: isinstance(module, nn.Sigmoid)  # noqa: E731
+    fig = plot_layer_histograms(
+        model, x, y, nn.BCEWithLogitsLoss(), include=only_sigmoids, share_x=True, bins=20
+    )
+    axes = fig.axes
+    assert len(axes) == 2 * 4 and all("Sigmoid" in ax.get_title() for ax in axes)
+    gradients = axes[4:]
+    # One value range for the whole gradient row, so the first layer's narrow spread shows.
+    assert len({ax.get_xlim() for ax in gradients}) == 1
+    edges = [[patch.get_x() for patch in ax.patches] for ax in gradients]
+    assert all(e == edges[0] for e in edges)  # the same bins in every panel
+    own = plot_layer_histograms(model, x, y, nn.BCEWithLogitsLoss(), include=only_sigmoids)
+    assert own.axes[4].get_xlim() != own.axes[7].get_xlim()  # default: each fits its own values

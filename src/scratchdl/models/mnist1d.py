@@ -6,8 +6,8 @@
     conv3: Conv1d(25, 25, kernel 3, stride 2, padding 1) -> ReLU     (N, 25, 5)
     flatten -> linear: Linear(125, num_classes)
 
-5,210 parameters. The MNIST-1D paper reports about 94% test accuracy for it, against about 68%
-for a linear model and 70% for an MLP of 100 hidden units, a gap that shows the value of the
+5,210 parameters. The MNIST-1D paper reports about 94% test accuracy for it, against 32% for
+logistic regression and 68% for an MLP of 100 hidden units, a gap that shows the value of the
 convolutions' translation invariance on a task small enough to train on a CPU in seconds.
 The kernels are the reference code's (5, then 3 and 3); the names (conv1..conv3, linear) too.
 

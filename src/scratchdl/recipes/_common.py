@@ -6,7 +6,8 @@ A recipe is a module with a docstring that states the result it reproduces and a
 
 * ``metrics.json``: fractions in [0, 1] (and losses) under plain keys such as
   ``train_accuracy``, ``test_accuracy``, ``test_loss``;
-* ``history.json``: the per-epoch History;
+* ``history.json``: the per-epoch History, with the test set's ``val_loss`` and
+  ``val_accuracy`` after every epoch (measured only: nothing is tuned on them);
 * ``model.ckpt``: the final checkpoint (model, optimizer, RNG, the training loader's shuffling
   state, the history), readable with ``scratchdl.train.load_checkpoint``; ``fit(...,
   resume=<it>)`` with the same model, optimizer and loader trains on exactly as a longer run
@@ -98,6 +99,10 @@ def train_classifier(
     sets (targets of shape (N, 1)) use BCE-with-logits, multi-class sets cross-entropy.
     ``extra_metrics`` (a sweep's results, say) are added to metrics.json after the standard keys.
 
+    The test set is also fit's validation set, so the History has ``val_loss`` and
+    ``val_accuracy`` per epoch; they are only measured, in eval mode and without a graph, and
+    change nothing in the training (no early stopping or tuning uses them).
+
     With the ``viz`` extra installed it also draws ``curves.png`` (the History), and when the
     inputs are points in the plane ``decision_boundary.png`` and ``training.gif`` (the boundary
     as it forms, from a BoundaryRecorder during fit); ``quick`` keeps those small and cheap.
@@ -131,11 +136,19 @@ def train_classifier(
             resolution=QUICK_RESOLUTION if quick else GIF_RESOLUTION,
         )
     callbacks = [recorder] if recorder is not None else []
+    test_loader = DataLoader(test_set, batch_size=512)
     history = fit(
-        model, loss_fn, opt, train_loader, epochs, metrics=["accuracy"], callbacks=callbacks
+        model,
+        loss_fn,
+        opt,
+        train_loader,
+        epochs,
+        val_loader=test_loader,  # only measured (eval mode, no graph): training is unchanged
+        metrics=["accuracy"],
+        callbacks=callbacks,
     )
     train_results = evaluate(model, loss_fn, DataLoader(train_set, batch_size=512), ["accuracy"])
-    test_results = evaluate(model, loss_fn, DataLoader(test_set, batch_size=512), ["accuracy"])
+    test_results = evaluate(model, loss_fn, test_loader, ["accuracy"])
     metrics: dict[str, Any] = {
         "train_accuracy": train_results["accuracy"],
         "train_loss": train_results["loss"],
@@ -185,7 +198,9 @@ def _run_figures(folder: Path, name: str, model, history, recorder, points, metr
     """curves.png always; decision_boundary.png and training.gif for 2-D inputs."""
     from scratchdl.viz import animate_training, plot_decision_boundary, plot_history
 
-    plot_history(history, path=folder / "curves.png", title=f"{name}: training curves")
+    plot_history(
+        history, path=folder / "curves.png", title=f"{name}: training curves (validation: test set)"
+    )
     if points is None:
         return
     plot_decision_boundary(
@@ -221,13 +236,10 @@ def boundaries_side_by_side(
     models: dict[str, Any], X, y, path: Path, *, resolution: int = 100, title: str | None = None
 ) -> Path:
     """One decision-boundary panel per model, in a row, saved to ``path`` (needs ``viz``)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from scratchdl.viz import plot_decision_boundary, save_figure
+    from scratchdl.viz._figure import new_figure
 
-    figure = Figure(figsize=(3.3 * len(models), 3.4), dpi=90, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(size=(3.3 * len(models), 3.4), dpi=90)
     axes = np.atleast_1d(figure.subplots(1, len(models), sharex=True, sharey=True))
     for ax, (name, model) in zip(axes, models.items()):
         plot_decision_boundary(
@@ -268,6 +280,38 @@ def _is_table(value: Any) -> bool:
 # initialisation, ...). Everything else must be equal, or the comparison means nothing: the
 # same data, the same initial weights (``initial_state``, loaded into each run's model) and the
 # same batches in the same order (``train_run`` seeds each run's loader identically).
+
+
+def moons_split(train_size: int, noise: float, seed: int, test_size: int = 1000) -> tuple:
+    """(train, test) two-moons sets of a study: independent draws (the test set's seed is
+    ``seed + 1000``) with the same noise."""
+    from scratchdl.data import moons
+
+    return (
+        moons(n=train_size, noise=noise, seed=seed),
+        moons(n=test_size, noise=noise, seed=seed + 1000),
+    )
+
+
+def initialised_mlp(
+    sizes: Sequence[int], activation: Callable[[], Any], rule: Callable[[Any], Any], seed: int
+):
+    """``MLP(sizes, activation)`` built after ``manual_seed(seed)``, then every weight matrix
+    filled by ``rule`` (an ``nn.init`` function) and every bias set to 0.
+
+    Rules that draw random numbers draw the same ones for the same seed, so two rules that only
+    scale a standard normal give weights that differ only by that scale.
+    """
+    from scratchdl import nn
+    from scratchdl.models import MLP
+
+    manual_seed(seed)
+    model = MLP(sizes, activation)
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            rule(layer.weight)
+            nn.init.zeros_(layer.bias)
+    return model
 
 
 def initial_state(build_model: Callable[[], Any], seed: int) -> dict[str, np.ndarray]:

@@ -28,11 +28,14 @@ def train_model(
     lr: float,
     seed: int,
     weight_decay: float = 0.0,
+    train_eval_set=None,
 ) -> tuple[Any, Any, dict[str, float]]:
     """Seed, build, train with Adam and cross-entropy; return (model, history, results).
 
     ``results`` holds ``train_accuracy``, ``train_loss``, ``test_accuracy`` and ``test_loss``,
-    measured in eval mode after the last epoch.
+    measured in eval mode after the last epoch. The training figures are measured on
+    ``train_eval_set`` (default: ``train_set``); pass the un-augmented training images when
+    ``train_set`` draws random crops and flips, so they are not measured on distorted images.
     """
     from scratchdl import nn, optim
     from scratchdl.data import DataLoader
@@ -45,7 +48,8 @@ def train_model(
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=seed)
     history = fit(model, loss_fn, opt, loader, epochs, metrics=["accuracy"])
     results: dict[str, float] = {}
-    for split, data in (("train", train_set), ("test", test_set)):
+    train_eval_set = train_set if train_eval_set is None else train_eval_set
+    for split, data in (("train", train_eval_set), ("test", test_set)):
         scores = evaluate(model, loss_fn, DataLoader(data, batch_size=500), ["accuracy"])
         results[f"{split}_accuracy"] = scores["accuracy"]
         results[f"{split}_loss"] = scores["loss"]

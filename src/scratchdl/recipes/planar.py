@@ -16,7 +16,8 @@ hidden size (a string key in JSON) to the accuracy.
 Data: 400 training and 400 test points of ``flower`` (4 petals per class, noise 0.2).
 
 Expected result (measured, mean over seeds 0, 1, 2; 7 to 11 s per run on 2 cores, sweep
-included): the 4-unit network reaches 94.1% training and 91.6% test accuracy (90.3% at worst).
+included, and about 3 s more to draw the figures): the 4-unit network reaches 94.1% training
+and 91.6% test accuracy (90.3% at worst).
 The sweep, hidden size: train / test accuracy::
 
     size    1     2     3     4     5     20    50

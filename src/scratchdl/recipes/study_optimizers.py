@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from scratchdl import nn, optim
-from scratchdl.data import moons
+from scratchdl.models import MLP
 from scratchdl.recipes._common import (
     FIGURES_SKIPPED,
     boundaries_side_by_side,
     figures_available,
     initial_state,
+    moons_split,
     output_folder,
     score,
     train_run,
@@ -60,15 +61,12 @@ OPTIMIZERS = {
 
 def build_model() -> nn.Sequential:
     """2 -> 32 -> 32 -> 1 with ReLU, PyTorch's default initialisation."""
-    return nn.Sequential(
-        nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)
-    )
+    return MLP([2, 32, 32, 1], nn.ReLU)
 
 
 def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False) -> dict:
     epochs = epochs if epochs is not None else (10 if quick else 100)
-    train_set = moons(n=1000, noise=NOISE, seed=seed)
-    test_set = moons(n=1000, noise=NOISE, seed=seed + 1000)
+    train_set, test_set = moons_split(1000, NOISE, seed)
     start = initial_state(build_model, seed)
     models, histories, runs = {}, {}, {}
     for name, make_optimizer in OPTIMIZERS.items():

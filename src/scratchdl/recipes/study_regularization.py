@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from scratchdl import nn, optim
-from scratchdl.data import moons
 from scratchdl.recipes._common import (
     FIGURES_SKIPPED,
     EpochScores,
     boundaries_side_by_side,
     figures_available,
     initial_state,
+    moons_split,
     output_folder,
     score,
     train_run,
@@ -84,8 +84,7 @@ def penalised_loss(model: nn.Sequential, weight_decay: float):
 
 def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False) -> dict:
     epochs = epochs if epochs is not None else (300 if quick else 1000)
-    train_set = moons(n=TRAIN_SIZE, noise=NOISE, seed=seed)
-    test_set = moons(n=TEST_SIZE, noise=NOISE, seed=seed + 1000)
+    train_set, test_set = moons_split(TRAIN_SIZE, NOISE, seed, TEST_SIZE)
     start = initial_state(build_model, seed)
     models, histories, scores, runs = {}, {}, {}, {}
     for name in VARIANTS:
@@ -161,18 +160,22 @@ def _figures(folder: Path, scores, runs, models, train_set, quick: bool) -> list
         resolution=50 if quick else 150,
         title=f"{TRAIN_SIZE} noisy training points",
     )
-    curves = {}
-    for name, history in scores.items():
-        curves[f"{name}: train"] = history["train_loss"]
-        curves[f"{name}: test"] = history["test_loss"]
+    curves, styles, x_of = {}, {}, {}
+    for index, (name, history) in enumerate(scores.items()):
+        for split, style in (("train", "-"), ("test", "--")):
+            curve = f"{name}: {split}"
+            curves[curve] = history[f"{split}_loss"]
+            styles[curve] = (index, style)  # one colour per variant, test dashed
+            x_of[curve] = history["epoch"]
     epochs = {name: history["epoch"] for name, history in scores.items()}
     plot_comparison(
         curves,
-        x={curve: epochs[curve.split(":")[0]] for curve in curves},
+        x=x_of,
         ylabel=f"loss (measured every {SCORE_EVERY} epochs)",
         logy=True,
-        title="Training and test loss",
+        title="Training (solid) and test (dashed) loss",
         path=folder / "loss_curves.png",
+        styles=styles,
     )
     plot_comparison(
         {
@@ -191,8 +194,11 @@ def _figures(folder: Path, scores, runs, models, train_set, quick: bool) -> list
         path=folder / "final_gap.png",
     )
     return [
-        ("decision_boundaries.png", "boundaries over the 100 training points"),
-        ("loss_curves.png", "training and test loss after each epoch (log scale)"),
-        ("gap_curves.png", "train minus test accuracy after each epoch"),
+        ("decision_boundaries.png", f"boundaries over the {TRAIN_SIZE} training points"),
+        (
+            "loss_curves.png",
+            f"training and test loss, measured every {SCORE_EVERY} epochs (log scale)",
+        ),
+        ("gap_curves.png", f"train minus test accuracy, measured every {SCORE_EVERY} epochs"),
         ("final_gap.png", "train minus test accuracy at the end"),
     ]

@@ -11,7 +11,8 @@ through the model in one pass without a graph, and its logits z become probabili
   1/K), strong where it is sure. Thin lines separate the regions.
 
 The data points are drawn on top, coloured by their true class, so misclassified points stand
-out as dots of one colour on the other colour's ground.
+out as dots of one colour on the other colour's ground. Where a diverged model outputs NaN, the
+ground is grey: that point has no class at all.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 8192  # grid points per forward pass: bounds memory at high resolutions
 _BACKGROUND = 0.6  # how much of a class colour the background shading takes at most
+_NAN_GREY = 0.55  # the background where the model outputs NaN (no class: neither colour)
 
 
 # ----------------------------------------------------------------------------- the numbers
@@ -186,18 +188,31 @@ def binary_colormap() -> Any:
     return LinearSegmentedColormap.from_list("scratchdl_binary", stops)
 
 
-def shade(probs: np.ndarray) -> np.ndarray:
-    """The background image (R, R, 3) in RGB for a probability grid from ``decision_grid``."""
-    if probs.ndim == 2:
-        return binary_colormap()(probs)[..., :3]
-    classes = probs.shape[-1]
-    from matplotlib.colors import to_rgb
+def not_a_number(probs: np.ndarray) -> np.ndarray:
+    """(R, R) mask of the grid points where the model's output is NaN (a diverged network)."""
+    return np.isnan(probs) if probs.ndim == 2 else np.isnan(probs).any(axis=-1)
 
-    base = np.array([to_rgb(color(k)) for k in range(classes)])[probs.argmax(axis=-1)]
-    # Confidence 0 when max p = 1/K (a coin toss), 1 when max p = 1.
-    confidence = (probs.max(axis=-1) - 1.0 / classes) / (1.0 - 1.0 / classes)
-    strength = _BACKGROUND * (0.25 + 0.75 * np.clip(confidence, 0.0, 1.0))
-    return 1.0 - strength[..., None] * (1.0 - base)
+
+def shade(probs: np.ndarray) -> np.ndarray:
+    """The background image (R, R, 3) in RGB for a probability grid from ``decision_grid``.
+
+    Points where the model outputs NaN are drawn in ``_NAN_GREY``, not in any class colour.
+    """
+    undefined = not_a_number(probs)
+    if probs.ndim == 2:
+        image = binary_colormap()(np.where(undefined, 0.5, probs))[..., :3]
+    else:
+        classes = probs.shape[-1]
+        from matplotlib.colors import to_rgb
+
+        safe = np.where(undefined[..., None], 1.0 / classes, probs)
+        base = np.array([to_rgb(color(k)) for k in range(classes)])[safe.argmax(axis=-1)]
+        # Confidence 0 when max p = 1/K (a coin toss), 1 when max p = 1.
+        confidence = (safe.max(axis=-1) - 1.0 / classes) / (1.0 - 1.0 / classes)
+        strength = _BACKGROUND * (0.25 + 0.75 * np.clip(confidence, 0.0, 1.0))
+        image = 1.0 - strength[..., None] * (1.0 - base)
+    image[undefined] = _NAN_GREY
+    return image
 
 
 def extent(xx: np.ndarray, yy: np.ndarray) -> tuple[float, float, float, float]:
@@ -235,11 +250,15 @@ def draw_boundaries(ax: Axes, xx: np.ndarray, yy: np.ndarray, probs: np.ndarray)
         for k in np.unique(probs.argmax(axis=-1)):
             others = np.delete(probs, k, axis=-1).max(axis=-1)
             fields.append(probs[..., k] - others)
-    return [
-        ax.contour(xx, yy, field, levels=[0.0], colors="black", linewidths=1.0, zorder=1)
-        for field in fields
-        if field.min() < 0.0 < field.max()  # a level outside the data would only warn
-    ]
+    contours = []
+    for field in fields:
+        defined = field[np.isfinite(field)]  # NaN where a diverged model has no answer
+        if defined.size and defined.min() < 0.0 < defined.max():  # else contour would only warn
+            field = np.ma.masked_invalid(field)
+            contours.append(
+                ax.contour(xx, yy, field, levels=[0.0], colors="black", linewidths=1.0, zorder=1)
+            )
+    return contours
 
 
 def scatter_classes(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
@@ -312,6 +331,17 @@ def plot_decision_boundary(
     draw_background(ax, xx, yy, probs)
     draw_boundaries(ax, xx, yy, probs)
     scatter_classes(ax, points, labels)
+    if not_a_number(probs).all():
+        ax.text(
+            0.5,
+            0.5,
+            "the model outputs NaN\neverywhere (diverged)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
+            zorder=3,
+        )
     if colorbar and probs.ndim == 2:
         from matplotlib.cm import ScalarMappable
         from matplotlib.colors import Normalize

@@ -156,6 +156,7 @@ def plot_comparison(
     logy: bool = False,
     title: str | None = None,
     path: str | os.PathLike | None = None,
+    styles: Mapping[str, tuple[int, str]] | None = None,
 ) -> Figure:
     """Several runs on one axis, with a legend (optimizers, learning rates, initialisations...).
 
@@ -167,19 +168,24 @@ def plot_comparison(
         (e.g. wall-clock seconds, which differ per run). Default: 1, 2, 3, ...
     logy : bool
         Logarithmic y axis (losses that span decades).
+    styles : dict of name -> (colour index, line style), optional
+        Pairs of curves that belong together, e.g. one colour per run with its training curve
+        solid ``"-"`` and its test curve dashed ``"--"``. Default: a new colour per run.
+
+    With more than six runs the legend goes beside the axes, where it hides no curve.
     """
     if not isinstance(runs, Mapping) or not runs:
         raise ValueError(
             "plot_comparison: runs must be a non-empty dict of name -> list of values; received "
             f"{runs!r:.80}."
         )
-    fig = new_figure(size=(6.0, 4.0))
+    fig = new_figure(size=(6.0, 4.0) if len(runs) <= 6 else (7.2, 4.0))
     ax = fig.add_subplot()
     for index, (name, series) in enumerate(runs.items()):
         ys = _numbers("plot_comparison", str(name), series)
         xs = _run_x(x, str(name), len(ys))
-        style = _LINESTYLES[(index // 8) % len(_LINESTYLES)]  # a new style after each 8 colours
-        ax.plot(xs, ys, style, color=color(index), label=str(name), linewidth=1.5)
+        shade, style = _style(styles, str(name), index)
+        ax.plot(xs, ys, style, color=color(shade), label=str(name), linewidth=1.5)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -187,8 +193,23 @@ def plot_comparison(
     if title is not None:
         ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    if len(runs) <= 6:
+        ax.legend(fontsize="small")
+    else:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return finish(fig, path)
+
+
+def _style(styles: Mapping[str, tuple[int, str]] | None, name: str, index: int) -> tuple[int, str]:
+    """(colour index, line style) of one run: its entry in ``styles``, else the index-th."""
+    if styles is None:
+        return index, _LINESTYLES[(index // 8) % len(_LINESTYLES)]  # new style after 8 colours
+    if name not in styles:
+        raise KeyError(
+            f"plot_comparison: styles has no entry for run {name!r}; it has {list(styles)}."
+        )
+    shade, style = styles[name]
+    return int(shade), style
 
 
 def _run_x(x: Any, name: str, length: int) -> list[float]:

@@ -4,9 +4,11 @@ Backpropagation multiplies the gradient by each layer's local derivative on its 
 σ(z) that factor is σ'(z) = σ(z)(1 - σ(z)) <= 1/4, so after L sigmoid layers the gradient reaching
 the first layer is scaled by at most (1/4)^L times the weights' norms: the vanishing gradient.
 ``plot_gradient_flow`` shows it as one line per layer (||dL/dW||₂ over training, log scale), the
-early layers' lines far below the late ones. ``plot_layer_histograms`` shows where it comes from:
-the distribution of each layer's outputs (saturated sigmoids pile up at 0 and 1) and of the
-gradient arriving at them.
+early layers' lines far below the late ones. ``plot_layer_histograms`` shows it inside one batch:
+the distribution of each layer's outputs and of the gradient dL/d(output) arriving at them. Even
+sigmoids that are not saturated (outputs near 0.5, where the slope is at its largest, 1/4) shrink
+that gradient about four-fold per layer; saturated ones (outputs piled up at 0 and 1, slope near
+0) shrink it far more. With ``share_x=True`` the gradient row narrows to a spike layer by layer.
 """
 
 from __future__ import annotations
@@ -227,23 +229,31 @@ def plot_layer_histograms(
     path: str | os.PathLike | None = None,
     bins: int = 50,
     title: str | None = None,
+    include: Callable[[str, Any], bool] | None = None,
+    share_x: bool = False,
 ) -> Figure:
     """Per layer, a histogram of its outputs (top row) and of their gradients (bottom row).
 
-    Arguments as ``layer_statistics``; the gradient row appears when ``y`` and ``loss_fn`` are
-    given. Each panel notes the mean and standard deviation.
+    Arguments as ``layer_statistics`` (``include`` picks the layers: in a deep net, the
+    activation layers alone keep the figure readable); the gradient row appears when ``y`` and
+    ``loss_fn`` are given. Each panel notes the mean and standard deviation.
+
+    ``share_x=True`` gives every panel of a row the same value range, so a distribution that
+    shrinks from layer to layer shows as a narrowing spike: vanishing gradients at a glance.
+    By default each panel fits its own values.
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"plot_layer_histograms: bins must be an integer >= 1; received {bins!r}.")
-    stats = layer_statistics(model, x, y, loss_fn)
+    stats = layer_statistics(model, x, y, loss_fn, include=include)
     with_gradients = any(entry["gradient"] is not None for entry in stats.values())
     rows, columns = (2 if with_gradients else 1), len(stats)
     fig = new_figure(size=(min(2.3 * columns + 0.6, 20.0), 2.3 * rows + 0.5))
     axes = fig.subplots(rows, columns, squeeze=False)
+    panels = [("activation", "output", color(0))]
+    if with_gradients:
+        panels.append(("gradient", "gradient", color(5)))
+    ranges = [_row_range(stats, key) if share_x else None for key, _, _ in panels]
     for column, (name, entry) in enumerate(stats.items()):
-        panels = [("activation", "output", color(0))]
-        if with_gradients:
-            panels.append(("gradient", "gradient", color(5)))
         for row, (key, what, shade) in enumerate(panels):
             ax = axes[row, column]
             values = entry[key]
@@ -254,7 +264,7 @@ def plot_layer_histograms(
             else:
                 values = np.asarray(values, dtype=np.float64).ravel()
                 values = values[np.isfinite(values)]
-                ax.hist(values, bins=bins, color=shade, edgecolor="none")
+                ax.hist(values, bins=bins, range=ranges[row], color=shade, edgecolor="none")
                 ax.text(
                     0.98,
                     0.95,
@@ -273,3 +283,16 @@ def plot_layer_histograms(
     if title is not None:
         fig.suptitle(title)
     return finish(fig, path)
+
+
+def _row_range(stats: dict[str, dict[str, Any]], key: str) -> tuple[float, float] | None:
+    """The (low, high) of every finite value of ``key`` over all layers (None when none)."""
+    arrays = [
+        np.asarray(e[key], dtype=np.float64).ravel() for e in stats.values() if e[key] is not None
+    ]
+    values = np.concatenate(arrays) if arrays else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return None
+    low, high = float(values.min()), float(values.max())
+    return (low, high) if high > low else (low - 0.5, high + 0.5)
