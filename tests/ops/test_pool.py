@@ -1,4 +1,4 @@
-"""Tests of ops/pool.py: max_pool2d, max_pool1d, avg_pool2d, adaptive_avg_pool2d, upsample."""
+"""Tests of ops/pool.py: max_pool2d, max_pool1d, avg_pool2d, adaptive_avg_pool2d."""
 
 from __future__ import annotations
 
@@ -65,12 +65,6 @@ def test_adaptive_avg_pool2d_gradients(rng, shape, out):
     check_gradients(lambda t: F.adaptive_avg_pool2d(t, out), x, double=True)
 
 
-@pytest.mark.parametrize("shape, scale", [((2, 3, 3, 4), 2), ((1, 2, 2, 3), (3, 1))])
-def test_upsample_gradients(rng, shape, scale):
-    x = rng.standard_normal(shape)
-    check_gradients(lambda t: F.upsample(t, scale), x, double=True)
-
-
 # ---------------------------------------------------------------------------- exact values
 def test_max_pool2d_ties_go_to_first_index():
     x = sd.tensor(np.ones((1, 1, 2, 4)), requires_grad=True)
@@ -99,12 +93,6 @@ def test_adaptive_avg_pool2d_regions_overlap_like_torch():
     x = sd.tensor(np.arange(5.0).reshape(1, 1, 1, 5))
     # regions of 5 into 3: [0, 2), [1, 4), [3, 5)
     np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (1, 3)).data[0, 0, 0], [0.5, 2.0, 3.5])
-
-
-def test_upsample_backward_sums_blocks():
-    x = sd.tensor(np.zeros((1, 1, 1, 2)), requires_grad=True)
-    F.upsample(x, 2).backward(sd.tensor(np.arange(8.0).reshape(1, 1, 2, 4)))
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0 + 1 + 4 + 5, 2 + 3 + 6 + 7]])
 
 
 # ---------------------------------------------------------------------------- PyTorch oracle
@@ -182,20 +170,6 @@ def test_adaptive_avg_pool2d_matches_torch(rng, dtype, shape, out):
     )
 
 
-@pytest.mark.oracle
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("scale", [2, (2, 3)])
-def test_upsample_matches_torch(rng, dtype, scale):
-    import torch
-
-    compare_with_torch(
-        lambda t: F.upsample(t, scale),
-        lambda t: torch.nn.functional.interpolate(t, scale_factor=scale, mode="nearest"),
-        rng.standard_normal((2, 3, 3, 4)),
-        dtype=dtype,
-    )
-
-
 # ---------------------------------------------------------------------------- bad input
 def test_kernel_larger_than_padded_input_names_the_shapes():
     x = sd.zeros(1, 1, 3, 3)
@@ -220,11 +194,6 @@ def test_bad_arguments_are_refused():
         F.max_pool2d(x, 2, stride=0)
     with pytest.raises(ValueError, match=r"output_size"):
         F.adaptive_avg_pool2d(x, (2, 0))
-    with pytest.raises(ValueError, match=r"upsample: scale_factor must be a positive integer"):
-        F.upsample(x, 1.5)
-    with pytest.raises(ValueError, match=r"mode='nearest'"):
-        F.upsample(x, 2, mode="bilinear")
-    assert F.upsample(x, 2.0).shape == (1, 1, 8, 8)
 
 
 @pytest.mark.oracle

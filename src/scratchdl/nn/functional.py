@@ -9,14 +9,9 @@ from scratchdl.ops.linalg import linear
 from scratchdl.ops.loss import cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss
 from scratchdl.ops.misc import dropout, embedding, one_hot
 from scratchdl.ops.norm import batch_norm, layer_norm
-from scratchdl.ops.pool import (
-    adaptive_avg_pool2d,
-    avg_pool2d,
-    max_pool1d,
-    max_pool2d,
-    upsample,
-)
+from scratchdl.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d
 from scratchdl.ops.softmax import log_softmax, softmax
+from scratchdl.ops.upsample import upsample
 
 __all__ = [
     "adaptive_avg_pool2d",

@@ -14,7 +14,8 @@ import numpy as np
 
 from scratchdl.nn.layers.conv import _int_tuple
 from scratchdl.nn.module import Module
-from scratchdl.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d, upsample
+from scratchdl.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d
+from scratchdl.ops.upsample import upsample
 from scratchdl.tensor import Tensor
 
 
