@@ -24,3 +24,12 @@ def test_quick_run_reports_the_three_models_beside_the_paper(tmp_path, capsys):
     assert "paper" in printed and "94%" in printed and "cnn" in printed
     for name in ("filters.png", "feature_maps.png", "curves.png", "comparison.png"):
         assert (tmp_path / name).stat().st_size > 1000, name
+
+
+def test_without_matplotlib_the_recipe_still_reports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("scratchdl.recipes._vision.figures_available", lambda: False)
+    monkeypatch.setattr(mnist1d, "MODELS", {"cnn": mnist1d.MODELS["cnn"]})
+    metrics = mnist1d.run(epochs=1, out=tmp_path, quick=True)
+    assert "figures skipped" in capsys.readouterr().out
+    assert 0.0 <= metrics["cnn_test_accuracy"] <= 1.0
+    assert not list(tmp_path.glob("*.png"))

@@ -48,7 +48,7 @@ def test_outputs_and_report(quick_run):
 
 
 def test_without_matplotlib_the_study_still_reports(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(study_lr, "figures_available", lambda: False)
+    monkeypatch.setattr("scratchdl.recipes._common.figures_available", lambda: False)
     metrics = study_lr.run(epochs=2, out=tmp_path, quick=True)
     assert "figures skipped" in capsys.readouterr().out
     assert not list(tmp_path.glob("*.png"))

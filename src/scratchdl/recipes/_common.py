@@ -232,6 +232,15 @@ def figures_available() -> bool:
     return True
 
 
+def draw_figures(draw: Callable[[], list]) -> list:
+    """The paths ``draw()`` writes when the ``viz`` extra is installed; without it, print
+    ``FIGURES_SKIPPED`` and return an empty list (the numbers are written either way)."""
+    if figures_available():
+        return draw()
+    print(FIGURES_SKIPPED)
+    return []
+
+
 def boundaries_side_by_side(
     models: dict[str, Any], X, y, path: Path, *, resolution: int = 100, title: str | None = None
 ) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from scratchdl.backend import manual_seed
+from scratchdl.recipes._common import FIGURES_SKIPPED, figures_available
 
 
 def train_model(
@@ -64,11 +65,10 @@ def save_cnn_figures(
     ``sample`` is one input with its batch axis, e.g. (1, 1, 8, 8) or (1, 40). Returns the paths
     written; an empty list (and one printed line) when matplotlib is missing.
     """
-    try:
-        from scratchdl import viz
-    except ImportError:
-        print('figures skipped: matplotlib is not installed (pip install "scratchdl[viz]")')
+    if not figures_available():
+        print(FIGURES_SKIPPED)
         return []
+    from scratchdl import viz
     from scratchdl.creation import tensor
 
     first_conv = next(

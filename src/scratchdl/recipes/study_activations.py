@@ -39,8 +39,7 @@ import numpy as np
 from scratchdl import nn, optim
 from scratchdl.models import MLP
 from scratchdl.recipes._common import (
-    FIGURES_SKIPPED,
-    figures_available,
+    draw_figures,
     initialised_mlp,
     moons_split,
     output_folder,
@@ -161,12 +160,13 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         "spread_at_init": spreads,
     }
     folder = output_folder(NAME, out)
-    figures = []
-    if figures_available():
-        figures = _figures(folder, histories, loggers, norms, runs)
-        figures += _histograms(folder, at_init, x, y)
-    else:
-        print(FIGURES_SKIPPED)
+
+    def draw() -> list:
+        paths = _figures(folder, histories, loggers, norms, runs)
+        paths += _histograms(folder, at_init, x, y)
+        return paths
+
+    figures = draw_figures(draw)
     config = {
         "data": f"moons, 1000 train / 1000 test points, noise {NOISE}",
         "model": f"{DEPTH} linear layers, width {WIDTH}, Xavier normal weights, zero biases",

@@ -37,9 +37,8 @@ from typing import Any
 from scratchdl import nn, optim
 from scratchdl.models import MLP
 from scratchdl.recipes._common import (
-    FIGURES_SKIPPED,
     EpochScores,
-    figures_available,
+    draw_figures,
     initial_state,
     moons_split,
     output_folder,
@@ -142,11 +141,7 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         "runs": runs,
     }
     folder = output_folder(NAME, out)
-    figures = []
-    if figures_available():
-        figures = _figures(folder, scores, seconds, runs, epochs)
-    else:
-        print(FIGURES_SKIPPED)
+    figures = draw_figures(lambda: _figures(folder, scores, seconds, runs, epochs))
     config = {
         "data": f"moons, {TRAIN_SIZE} train / 1000 test points, noise {NOISE}",
         "model": "2-32-32-1 MLP, ReLU, one shared initial state",

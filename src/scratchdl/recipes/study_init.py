@@ -41,10 +41,9 @@ import numpy as np
 from scratchdl import nn, optim
 from scratchdl.autograd.grad_mode import no_grad
 from scratchdl.recipes._common import (
-    FIGURES_SKIPPED,
     EpochScores,
     boundaries_side_by_side,
-    figures_available,
+    draw_figures,
     initialised_mlp,
     moons_split,
     output_folder,
@@ -159,11 +158,9 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         "runs": runs,
     }
     folder = output_folder(NAME, out)
-    figures = []
-    if figures_available():
-        figures = _figures(folder, histories, step_losses, runs, models, scales, train_set, quick)
-    else:
-        print(FIGURES_SKIPPED)
+    figures = draw_figures(
+        lambda: _figures(folder, histories, step_losses, runs, models, scales, train_set, quick)
+    )
     config = {
         "data": f"moons, 1000 train / 1000 test points, noise {NOISE}",
         "model": f"{DEPTH} linear layers, width {WIDTH}, ReLU, zero biases",

@@ -33,9 +33,8 @@ from typing import Any
 from scratchdl import nn, optim
 from scratchdl.models import MLP
 from scratchdl.recipes._common import (
-    FIGURES_SKIPPED,
     boundaries_side_by_side,
-    figures_available,
+    draw_figures,
     initial_state,
     moons_split,
     output_folder,
@@ -101,11 +100,9 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         "runs": runs,
     }
     folder = output_folder(NAME, out)
-    figures = []
-    if figures_available():
-        figures = _figures(folder, histories, runs, models, train_set, steps, quick)
-    else:
-        print(FIGURES_SKIPPED)
+    figures = draw_figures(
+        lambda: _figures(folder, histories, runs, models, train_set, steps, quick)
+    )
     config = {
         "data": f"moons, 1000 train / 1000 test points, noise {NOISE}",
         "model": "2-32-32-1 MLP, ReLU, one shared initial state",

@@ -28,10 +28,9 @@ from typing import Any
 
 from scratchdl import nn, optim
 from scratchdl.recipes._common import (
-    FIGURES_SKIPPED,
     EpochScores,
     boundaries_side_by_side,
-    figures_available,
+    draw_figures,
     initial_state,
     moons_split,
     output_folder,
@@ -123,11 +122,7 @@ def run(epochs: int | None = None, seed: int = 0, out=None, quick: bool = False)
         "runs": runs,
     }
     folder = output_folder(NAME, out)
-    figures = []
-    if figures_available():
-        figures = _figures(folder, scores, runs, models, train_set, quick)
-    else:
-        print(FIGURES_SKIPPED)
+    figures = draw_figures(lambda: _figures(folder, scores, runs, models, train_set, quick))
     config = {
         "data": f"moons, {TRAIN_SIZE} train / {TEST_SIZE} test points, noise {NOISE}",
         "model": f"2-{WIDTH}-{WIDTH}-1 MLP, ReLU, one shared initial state",
