@@ -96,3 +96,33 @@ def save_comparison(path: Path, histories: dict[str, Any], metric: str = "loss")
     runs = {name: history[metric] for name, history in histories.items()}
     viz.plot_comparison(runs, ylabel=f"training {metric}", logy=metric == "loss", path=path)
     return path
+
+
+def load_files(recipe: str, datasets: dict[str, Any], dataset: str, limit: int | None):
+    """(train, test) of a data set read from disk, such as ``CIFAR10`` or ``MNIST``.
+
+    ``datasets`` maps the names the recipe accepts to loader classes. Missing files raise
+    ``DatasetNotFoundError`` saying where the loader looked and how to download them (the CLI
+    prints it and exits with 2). With ``limit``, the first ``limit`` training images and the
+    first ``limit // 5`` test images (at least one) are kept.
+    """
+    from scratchdl.data import Subset
+    from scratchdl.data.download import DatasetNotFoundError
+
+    if dataset not in datasets:
+        raise ValueError(
+            f"{recipe}: dataset must be one of {sorted(datasets)}; received {dataset!r}."
+        )
+    loader = datasets[dataset]
+    try:
+        train, test = loader(train=True), loader(train=False)
+    except DatasetNotFoundError as error:
+        raise DatasetNotFoundError(
+            f"{recipe}: this recipe needs the {loader.name} files and they are not on disk.\n"
+            f'{error}\nhelp: python -c "from scratchdl.data import {loader.__name__}; '
+            f'{loader.__name__}(download=True)"'
+        ) from error
+    if limit is not None:
+        train = Subset(train, np.arange(min(limit, len(train))))
+        test = Subset(test, np.arange(min(max(limit // 5, 1), len(test))))
+    return train, test

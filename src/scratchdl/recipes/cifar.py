@@ -42,37 +42,21 @@ from scratchdl.data import (
     Subset,
     TransformDataset,
 )
-from scratchdl.data.download import DatasetNotFoundError
 from scratchdl.models import MLP, SmallVGG, resnet18
 from scratchdl.recipes._common import output_folder, write_json
-from scratchdl.recipes._vision import save_cnn_figures, save_comparison, train_model
+from scratchdl.recipes._vision import load_files, save_cnn_figures, save_comparison, train_model
 
 NAME = "cifar"
 SUMMARY = "MLP vs CNN vs ResNet-18 on CIFAR-10/100 (needs the CIFAR files; --limit N)"
 DATASETS = {"cifar10": CIFAR10, "cifar100": CIFAR100}
 
 
-class CifarNotFound(DatasetNotFoundError):
-    """The CIFAR files are missing: the recipe cannot run."""
-
-
 def load(dataset: str, limit: int | None):
     """(train, test, classes); with ``limit``, the first ``limit`` training images and the first
     ``limit // 5`` test images (at least one)."""
-    if dataset not in DATASETS:
-        raise ValueError(f"cifar: dataset must be one of {sorted(DATASETS)}; received {dataset!r}.")
-    try:
-        train, test = DATASETS[dataset](train=True), DATASETS[dataset](train=False)
-    except DatasetNotFoundError as error:
-        raise CifarNotFound(
-            f"cifar: this recipe needs the {dataset.upper()} files and they are not on disk.\n"
-            f'{error}\nhelp: python -c "from scratchdl.data import {DATASETS[dataset].__name__}; '
-            f'{DATASETS[dataset].__name__}(download=True)"'
-        ) from error
-    classes = train.n_classes  # the instance's: CIFAR100 sets 100 (or 20 coarse) in __init__
-    if limit is not None:
-        train = Subset(train, np.arange(min(limit, len(train))))
-        test = Subset(test, np.arange(min(max(limit // 5, 1), len(test))))
+    train, test = load_files(NAME, DATASETS, dataset, limit)
+    base = train.dataset if isinstance(train, Subset) else train
+    classes = base.n_classes  # the instance's: CIFAR100 sets 100 (or 20 coarse) in __init__
     return train, test, classes
 
 

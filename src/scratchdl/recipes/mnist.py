@@ -26,11 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from scratchdl import nn
-from scratchdl.data import MNIST, FashionMNIST, Normalize, Subset, TransformDataset
-from scratchdl.data.download import DatasetNotFoundError
+from scratchdl.data import MNIST, FashionMNIST, Normalize, TransformDataset
 from scratchdl.models import MLP, LeNet5
 from scratchdl.recipes._common import output_folder, write_json
-from scratchdl.recipes._vision import save_cnn_figures, save_comparison, train_model
+from scratchdl.recipes._vision import load_files, save_cnn_figures, save_comparison, train_model
 
 NAME = "mnist"
 SUMMARY = "LeNet-5 vs MLP on MNIST / Fashion-MNIST (needs the files; --limit N)"
@@ -40,20 +39,7 @@ DATASETS = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
 def load(dataset: str, limit: int | None):
     """(train, test) normalised; with ``limit``, the first ``limit`` training images and the
     first ``limit // 5`` test images (at least one)."""
-    if dataset not in DATASETS:
-        raise ValueError(f"mnist: dataset must be one of {sorted(DATASETS)}; received {dataset!r}.")
-    loader = DATASETS[dataset]
-    try:
-        train, test = loader(train=True), loader(train=False)
-    except DatasetNotFoundError as error:
-        raise DatasetNotFoundError(
-            f"mnist: this recipe needs the {loader.name} files and they are not on disk.\n"
-            f'{error}\nhelp: python -c "from scratchdl.data import {loader.__name__}; '
-            f'{loader.__name__}(download=True)"'
-        ) from error
-    if limit is not None:
-        train = Subset(train, np.arange(min(limit, len(train))))
-        test = Subset(test, np.arange(min(max(limit // 5, 1), len(test))))
+    train, test = load_files(NAME, DATASETS, dataset, limit)
     images = train[np.arange(len(train))][0]
     normalize = Normalize(float(images.mean()), float(images.std()) + 1e-6)
     return TransformDataset(train, normalize), TransformDataset(test, normalize)
