@@ -7,18 +7,18 @@ backward and an SGD-with-momentum update:
 * lenet:    ``scratchdl.models.LeNet5``, input (64, 1, 28, 28), 10 classes
 * resnet18: ``scratchdl.models.resnet18(stem="cifar")``, input (32, 3, 32, 32), 10 classes
 
-Time: both frameworks get 2 threads. Each framework runs in child processes of its own (in one
-process, the BLAS threads of one framework spin-wait after its calls and steal the cores from
-the other's threads, which made the in-process numbers swing by 2x); the children alternate
-between the frameworks, and the table reports the median over all rounds of each round's
-median step time.
+Time: both frameworks get 2 threads. Each framework runs in child processes of its own, and the
+scratchdl children never load PyTorch (in one process, PyTorch's OpenMP threads spin-wait after
+each call and take the cores from NumPy's BLAS threads: LeNet-5's step measured 4.9 ms without
+torch loaded and 8-10 ms with it). The initial weights travel from PyTorch to both children as
+an .npz file. The children alternate between the frameworks, and the table reports the median
+over all rounds of each round's median step time.
 
 Memory: in the same child processes (so neither framework sees the other's allocator), the
-child builds the model (both frameworks' copies, as ``build`` does), notes
-its resident set, runs three training steps, then reports ``VmHWM`` (the kernel's peak
-resident set) minus that baseline: what training needs beyond the weights, i.e. gradients, the
-optimizer's momentum, the activations saved for backward and every temporary (im2col buffers
-included), at its highest point.
+child loads the model, notes its resident set, runs three training steps, then reports
+``VmHWM`` (the kernel's peak resident set) minus that baseline: what training needs beyond the
+weights, i.e. gradients, the optimizer's momentum, the activations saved for backward and every
+temporary (im2col buffers included), at its highest point.
 
 Run: python benchmarks/cnn_step.py [--models lenet resnet18] [--rounds 5] [--steps 5]
 [--children 2]
@@ -32,107 +32,46 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from _timing import median_ms  # noqa: E402  (benchmarks/ is on sys.path when run)
-from torch import nn as tnn  # noqa: E402
 
 import scratchdl as sd  # noqa: E402
 from scratchdl import models  # noqa: E402
 from scratchdl import nn as snn  # noqa: E402
 from scratchdl import optim as soptim  # noqa: E402
 
-torch.set_num_threads(2)
-
 BATCH = {"lenet": (64, 1, 28, 28), "resnet18": (32, 3, 32, 32)}
 
 
-class TorchLeNet5(tnn.Module):
-    """The same layers as ``scratchdl.models.LeNet5`` (and so the same state-dict keys)."""
+def write_initial_weights(name: str, path: str) -> None:
+    """PyTorch's initial weights (seed 0) for ``name``, as NumPy arrays in an .npz file."""
+    import torch
+    from _torch_models import torch_model
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.features = tnn.Sequential(
-            tnn.Conv2d(1, 6, 5, padding=2),
-            tnn.ReLU(),
-            tnn.MaxPool2d(2),
-            tnn.Conv2d(6, 16, 5),
-            tnn.ReLU(),
-            tnn.MaxPool2d(2),
-        )
-        self.classifier = tnn.Sequential(
-            tnn.Flatten(),
-            tnn.Linear(16 * 5 * 5, 120),
-            tnn.ReLU(),
-            tnn.Linear(120, 84),
-            tnn.ReLU(),
-            tnn.Linear(84, 10),
-        )
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-class TorchBasicBlock(tnn.Module):
-    def __init__(self, cin: int, cout: int, stride: int) -> None:
-        super().__init__()
-        self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(cout)
-        self.relu = tnn.ReLU()
-        self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = tnn.Sequential(
-                tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout)
-            )
-
-    def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        identity = x if self.downsample is None else self.downsample(x)
-        return self.relu(out + identity)
-
-
-class TorchResNet18Cifar(tnn.Module):
-    """torchvision's resnet18 layout with the CIFAR stem (3x3/1 conv, no max-pool)."""
-
-    def __init__(self, num_classes: int = 10) -> None:
-        super().__init__()
-        self.conv1 = tnn.Conv2d(3, 64, 3, 1, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(64)
-        self.relu = tnn.ReLU()
-        self.maxpool = tnn.Identity()
-        widths, cin = (64, 128, 256, 512), 64
-        for index, width in enumerate(widths, start=1):
-            stride = 1 if index == 1 else 2
-            blocks = [TorchBasicBlock(cin, width, stride), TorchBasicBlock(width, width, 1)]
-            setattr(self, f"layer{index}", tnn.Sequential(*blocks))
-            cin = width
-        self.avgpool = tnn.AdaptiveAvgPool2d(1)
-        self.fc = tnn.Linear(512, num_classes)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        for index in range(1, 5):
-            x = getattr(self, f"layer{index}")(x)
-        return self.fc(torch.flatten(self.avgpool(x), 1))
-
-
-def build(name: str):
-    """(scratchdl model, torch model) with identical weights."""
     torch.manual_seed(0)
-    if name == "lenet":
-        theirs, ours = TorchLeNet5(), models.LeNet5()
-    else:
-        theirs, ours = TorchResNet18Cifar(), models.resnet18(num_classes=10, stem="cifar")
-    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
-    return ours, theirs
+    state = torch_model(name).state_dict()
+    np.savez(path, **{key: value.detach().numpy() for key, value in state.items()})
+
+
+def load_model(framework: str, name: str, weights: str):
+    with np.load(weights) as arrays:
+        state = {key: arrays[key] for key in arrays.files}
+    if framework == "scratchdl":
+        model = models.LeNet5() if name == "lenet" else models.resnet18(10, stem="cifar")
+        model.load_state_dict(state)
+        return model
+    import torch
+    from _torch_models import torch_model
+
+    model = torch_model(name)
+    model.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
+    return model
 
 
 def batch(name: str):
@@ -142,8 +81,7 @@ def batch(name: str):
     return x, y
 
 
-def scratchdl_step(name: str, model=None):
-    model = model if model is not None else build(name)[0]
+def scratchdl_step(model, name: str):
     x_np, y_np = batch(name)
     x, y = sd.tensor(x_np), sd.tensor(y_np)
     opt = soptim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -158,12 +96,14 @@ def scratchdl_step(name: str, model=None):
     return step
 
 
-def torch_step(name: str, model=None):
-    model = model if model is not None else build(name)[1]
+def torch_step(model, name: str):
+    import torch
+
+    torch.set_num_threads(2)
     x_np, y_np = batch(name)
     x, y = torch.tensor(x_np), torch.tensor(y_np)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = tnn.CrossEntropyLoss()
+    loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
         loss = loss_fn(model(x), y)
@@ -182,24 +122,24 @@ def _rss_kib(field: str) -> int:
     raise RuntimeError(f"{field} not found in /proc/self/status")
 
 
-def run_child(framework: str, name: str, rounds: int, steps: int) -> dict:
+def run_child(framework: str, name: str, weights: str, rounds: int, steps: int) -> dict:
     """In a child process: peak memory of training above the built model, and step times.
 
     The first three steps are the memory measurement (and the warm-up); then ``rounds`` rounds
     of ``steps`` timed steps, whose per-round medians are returned.
     """
-    ours, theirs = build(name)
-    model = ours if framework == "scratchdl" else theirs
+    model = load_model(framework, name, weights)
     baseline = _rss_kib("VmRSS")
-    step = scratchdl_step(name, model) if framework == "scratchdl" else torch_step(name, model)
+    make_step = scratchdl_step if framework == "scratchdl" else torch_step
+    step = make_step(model, name)
     for _ in range(3):
         step()
     peak = (_rss_kib("VmHWM") - baseline) / 1024
     return {"peak_mib": peak, "round_ms": [median_ms(step, steps) for _ in range(rounds)]}
 
 
-def in_child(framework: str, name: str, rounds: int, steps: int) -> dict:
-    command = [sys.executable, __file__, "--child", framework, name]
+def in_child(framework: str, name: str, weights: str, rounds: int, steps: int) -> dict:
+    command = [sys.executable, __file__, "--child", framework, name, weights]
     command += ["--rounds", str(rounds), "--steps", str(steps)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -211,22 +151,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per child process")
     parser.add_argument("--steps", type=int, default=5, help="timed steps per round")
     parser.add_argument("--children", type=int, default=2, help="child processes per framework")
-    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "MODEL"))
+    parser.add_argument("--child", nargs=3, metavar=("FRAMEWORK", "MODEL", "WEIGHTS"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_child(*args.child, args.rounds, args.steps)))
         return
+
+    import torch
 
     print(f"numpy {np.__version__}, torch {torch.__version__}, scratchdl {sd.__version__}\n")
     print(
         f"{'model':<10}{'scratchdl ms':>13}{'torch ms':>10}{'ratio':>7}"
         f"{'peak MiB (sd / torch)':>24}{'ratio':>7}"
     )
+    folder = tempfile.mkdtemp(prefix="cnn_step_")
     for name in args.models:
+        weights = os.path.join(folder, f"{name}.npz")
+        write_initial_weights(name, weights)
         results = {"scratchdl": [], "torch": []}
         for _ in range(args.children):  # alternate the frameworks' child processes
             for framework in results:
-                results[framework].append(in_child(framework, name, args.rounds, args.steps))
+                run = in_child(framework, name, weights, args.rounds, args.steps)
+                results[framework].append(run)
         times = {fw: [t for r in runs for t in r["round_ms"]] for fw, runs in results.items()}
         peaks = {fw: max(r["peak_mib"] for r in runs) for fw, runs in results.items()}
         ours, theirs = statistics.median(times["scratchdl"]), statistics.median(times["torch"])
