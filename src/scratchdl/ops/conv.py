@@ -169,9 +169,10 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, kernel, spec: _Spec, cols=No
         else:
             cols = _group_cols(x[part], kh, kw, spec)  # (G, K, nb·OH·OW)
         if flat:
-            wide = np.zeros((part.stop - part.start, o, oh, wp), dtype=g.dtype)
-            wide[:, :, :, :ow] = g[part]
-            rows = _rows(wide, gr)
+            nb = part.stop - part.start  # g straight into GEMM rows (G, Og, nb, OH, Wp), widened
+            rows = np.zeros((gr, o // gr, nb, oh, wp), dtype=g.dtype)
+            rows[..., :ow] = g[part].reshape(nb, gr, o // gr, oh, ow).transpose(1, 2, 0, 3, 4)
+            rows = rows.reshape(gr, o // gr, nb * oh * wp)
         else:
             rows = _rows(g[part], gr)
         term = np.matmul(rows, cols.transpose(0, 2, 1))  # (G, Og, K)
