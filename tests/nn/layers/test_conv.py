@@ -54,34 +54,23 @@ def _torch_nn():
     return torch.nn
 
 
-@pytest.mark.oracle
-@pytest.mark.parametrize("args, kwargs, shape, out_shape", CONV2D_CASES, ids=str)
-def test_conv2d_matches_torch(args, kwargs, shape, out_shape):
-    check_layer(
-        lambda: nn.Conv2d(*args, **kwargs),
-        lambda: _torch_nn().Conv2d(*args, **kwargs),
-        shape,
-        out_shape,
+ORACLE_CASES = [
+    (layer, *case)
+    for layer, cases in (
+        ("Conv2d", CONV2D_CASES),
+        ("Conv1d", CONV1D_CASES),
+        ("ConvTranspose2d", CONV_TRANSPOSE2D_CASES),
     )
+    for case in cases
+]
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("args, kwargs, shape, out_shape", CONV1D_CASES, ids=str)
-def test_conv1d_matches_torch(args, kwargs, shape, out_shape):
+@pytest.mark.parametrize("layer, args, kwargs, shape, out_shape", ORACLE_CASES, ids=str)
+def test_conv_layers_match_torch(layer, args, kwargs, shape, out_shape):
     check_layer(
-        lambda: nn.Conv1d(*args, **kwargs),
-        lambda: _torch_nn().Conv1d(*args, **kwargs),
-        shape,
-        out_shape,
-    )
-
-
-@pytest.mark.oracle
-@pytest.mark.parametrize("args, kwargs, shape, out_shape", CONV_TRANSPOSE2D_CASES, ids=str)
-def test_conv_transpose2d_matches_torch(args, kwargs, shape, out_shape):
-    check_layer(
-        lambda: nn.ConvTranspose2d(*args, **kwargs),
-        lambda: _torch_nn().ConvTranspose2d(*args, **kwargs),
+        lambda: getattr(nn, layer)(*args, **kwargs),
+        lambda: getattr(_torch_nn(), layer)(*args, **kwargs),
         shape,
         out_shape,
     )
